@@ -1,0 +1,31 @@
+# English — user interface text. Every key must also exist in zh-CN/kiosk.ftl.
+
+app-title = Self-service kiosk
+language-switch = 中文
+language-name = English
+
+home-welcome = Welcome! What would you like to do?
+home-welcome-library = Welcome to the self-service library
+home-welcome-station = Welcome to the workers' rest station
+home-borrow = Borrow
+home-borrow-hint = Scan your card, place the books on the pad
+home-return = Return
+home-return-hint = No card needed, just place the books
+home-account = My account
+home-account-hint = Loans, renewals and holds
+home-station = Rest station check-in
+home-station-hint = Rest, drink water, charge your phone
+home-large-text = Large text
+home-high-contrast = High contrast
+
+status-online = Online
+status-offline = Offline
+status-connecting = Connecting…
+status-queued = { $count ->
+    [one] 1 transaction waiting to be sent
+   *[other] { $count } transactions waiting to be sent
+}
+status-demo = Demo mode
+status-clock = { $time }
+
+error-ask-staff = Please ask staff at the desk for help.

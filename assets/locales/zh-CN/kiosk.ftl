@@ -1,0 +1,28 @@
+# 简体中文 — 界面文字。每个键在 en/kiosk.ftl 中也必须存在。
+
+app-title = 自助服务终端
+language-switch = English
+language-name = 中文
+
+home-welcome = 欢迎！请选择您要办理的业务
+home-welcome-library = 欢迎使用自助借还机
+home-welcome-station = 欢迎来到工会爱心驿站
+home-borrow = 借书
+home-borrow-hint = 刷读者证，把书放在感应区
+home-return = 还书
+home-return-hint = 无需读者证，直接放书
+home-account = 我的借阅
+home-account-hint = 查看、续借、预约
+home-station = 爱心驿站签到
+home-station-hint = 歇歇脚、喝口水、充个电
+home-large-text = 大字
+home-high-contrast = 高对比度
+
+status-online = 已联网
+status-offline = 离线
+status-connecting = 正在连接…
+status-queued = 待上传 { $count } 笔
+status-demo = 演示模式
+status-clock = { $time }
+
+error-ask-staff = 请到服务台找工作人员帮忙。
