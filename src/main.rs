@@ -1,1 +1,99 @@
-fn main() {}
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use kiosk::app::{App, Overrides};
+use kiosk::cli::{Cli, Command, ConfigCommand};
+use kiosk::{fonts, load_config, logging};
+use kiosk_core::config::EXAMPLE;
+
+fn main() -> ExitCode {
+    let mut cli = Cli::parse();
+    match cli.command.take() {
+        None => run_gui(&cli),
+        Some(Command::Config(command)) => config_command(&cli, command),
+    }
+}
+
+fn config_command(cli: &Cli, command: ConfigCommand) -> ExitCode {
+    logging::init_for_command();
+    if let ConfigCommand::Example = command {
+        print!("{EXAMPLE}");
+        return ExitCode::SUCCESS;
+    }
+    match load_config(cli.config.as_deref()) {
+        Ok(loaded) => {
+            let source = loaded
+                .source
+                .as_ref()
+                .map_or_else(|| "the built-in demo".to_string(), |p| p.display().to_string());
+            match command {
+                ConfigCommand::Check => println!("{source}: OK"),
+                ConfigCommand::Show => print!("# {source}\n{}", loaded.config.masked().to_toml()),
+                ConfigCommand::Example => unreachable!("handled above"),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!("kiosk: the configuration has {} problem(s); nothing was changed", errors.0.len());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_gui(cli: &Cli) -> ExitCode {
+    let loaded = match load_config(cli.config.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!("kiosk: refusing to start with an invalid configuration (see `kiosk config check`)");
+            return ExitCode::from(2);
+        }
+    };
+    let config = loaded.config;
+    let _log_guard = logging::init(&config.logging, &config.storage.resolved_data_dir());
+    match &loaded.source {
+        Some(path) => tracing::info!(config = %path.display(), "starting"),
+        None => tracing::info!("starting the demo (no configuration file)"),
+    }
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!(
+            "kiosk: no display found (neither WAYLAND_DISPLAY nor DISPLAY is set).\n\
+             Run it in a graphical session, under the cage kiosk compositor, or under Xvfb:\n    \
+             Xvfb :99 -screen 0 1280x800x24 & DISPLAY=:99 kiosk"
+        );
+        return ExitCode::from(3);
+    }
+    let fullscreen = cli.gui.fullscreen().unwrap_or(config.terminal.fullscreen);
+    let overrides = Overrides { language: cli.gui.lang, fullscreen: Some(fullscreen) };
+    let config = Arc::new(config);
+    let window = iced::window::Settings {
+        size: iced::Size::new(1280.0, 800.0),
+        min_size: Some(iced::Size::new(800.0, 480.0)),
+        fullscreen,
+        decorations: !fullscreen,
+        platform_specific: iced::window::settings::PlatformSpecific {
+            application_id: "kiosk".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let result =
+        iced::application(move || App::boot(config.clone(), overrides.clone()), App::update, App::view)
+            .title(App::title)
+            .theme(App::theme)
+            .subscription(App::subscription)
+            .font(fonts::CJK_FONT_BYTES)
+            .default_font(fonts::DEFAULT)
+            .window(window)
+            .run();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(%err, "the screen could not run");
+            eprintln!("kiosk: the screen could not run: {err}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The iced application: state, messages, update, view and subscriptions.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Local, NaiveDateTime, Timelike};
+use iced::widget::{column, container};
+use iced::{Element, Length, Subscription, Task, Theme};
+use kiosk_core::Config;
+use kiosk_core::config::Language;
+use kiosk_core::i18n::Localizer;
+
+use crate::screens::home;
+use crate::theme::{Look, Sizes};
+use crate::ui::Ui;
+use crate::widgets::status_bar::{self, BarMessage, Network, Status};
+
+/// Start-up choices that override the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// The language to start in.
+    pub language: Option<Language>,
+    /// Fullscreen or windowed.
+    pub fullscreen: Option<bool>,
+}
+
+/// Which screen is showing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// The home screen for the terminal's role.
+    Home,
+}
+
+/// Everything the app reacts to.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The wall clock moved on (once a minute, on the minute).
+    Tick(NaiveDateTime),
+    /// The status bar's buttons.
+    Bar(BarMessage),
+    /// The home screen.
+    Home(home::Message),
+}
+
+/// The application state.
+pub struct App {
+    config: Arc<Config>,
+    localizer: Arc<Localizer>,
+    language: Language,
+    large_text: bool,
+    high_contrast: bool,
+    now: NaiveDateTime,
+    screen: Screen,
+    network: Network,
+    queued: u64,
+}
+
+impl App {
+    /// Creates the app at the home screen, at the given time.
+    pub fn new(config: Arc<Config>, overrides: &Overrides, now: NaiveDateTime) -> App {
+        App {
+            language: overrides.language.unwrap_or(config.terminal.language),
+            large_text: config.terminal.large_text,
+            high_contrast: config.terminal.high_contrast,
+            localizer: Arc::new(Localizer::new()),
+            now,
+            screen: Screen::Home,
+            network: Network::Connecting,
+            queued: 0,
+            config,
+        }
+    }
+
+    /// Boots the app for iced: the state and the first task.
+    pub fn boot(config: Arc<Config>, overrides: Overrides) -> (App, Task<Message>) {
+        (App::new(config, &overrides, Local::now().naive_local()), Task::none())
+    }
+
+    /// The window title.
+    pub fn title(&self) -> String {
+        format!("{} — {}", self.localizer.text(self.language, "app-title"), self.config.terminal.name)
+    }
+
+    /// The current screen.
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    /// The visitor's language.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// Handles a message.
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Tick(now) => self.now = now,
+            Message::Bar(BarMessage::ToggleLanguage) => self.language = self.language.toggled(),
+            Message::Bar(BarMessage::ToggleLargeText) => self.large_text = !self.large_text,
+            Message::Bar(BarMessage::ToggleHighContrast) => self.high_contrast = !self.high_contrast,
+            Message::Home(home::Message::Open(service)) => {
+                tracing::info!(?service, "service chosen");
+            }
+        }
+        Task::none()
+    }
+
+    /// The look in effect.
+    pub fn look(&self) -> Look {
+        Look::select(self.high_contrast)
+    }
+
+    /// The iced theme in effect.
+    pub fn theme(&self) -> Theme {
+        self.look().theme()
+    }
+
+    /// Draws the current screen under the status bar.
+    pub fn view(&self) -> Element<'_, Message> {
+        let ui = Ui::new(&self.localizer, self.language, self.look(), Sizes::select(self.large_text));
+        let bar = status_bar::view(
+            &ui,
+            Status {
+                terminal: &self.config.terminal.name,
+                now: self.now,
+                network: self.network,
+                queued: self.queued,
+                demo: self.config.is_demo(),
+            },
+        )
+        .map(Message::Bar);
+        let body = match self.screen {
+            Screen::Home => home::view(&ui, self.config.terminal.role).map(Message::Home),
+        };
+        let look = self.look();
+        container(column![bar, body])
+            .width(Length::Fill)
+            .height(Length::Fill)
+            .style(move |_| iced::widget::container::Style {
+                background: Some(look.background.into()),
+                text_color: Some(look.text),
+                ..Default::default()
+            })
+            .into()
+    }
+
+    /// Background work: the clock.
+    pub fn subscription(&self) -> Subscription<Message> {
+        Subscription::run(minute_ticks).map(Message::Tick)
+    }
+}
+
+/// A stream that yields the local time just after each full minute, so the clock stays
+/// right without waking the UI every second.
+fn minute_ticks() -> impl iced::futures::Stream<Item = NaiveDateTime> {
+    iced::futures::stream::unfold((), |()| async {
+        let now = Local::now();
+        let into_minute = Duration::from_secs(u64::from(now.second()))
+            + Duration::from_nanos(u64::from(now.nanosecond() % 1_000_000_000));
+        tokio::time::sleep(Duration::from_secs(60).saturating_sub(into_minute) + Duration::from_millis(5))
+            .await;
+        Some((Local::now().naive_local(), ()))
+    })
+}

@@ -1,0 +1,105 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use kiosk_core::config::Language;
+
+/// A self-service kiosk for library loans and returns and for a workers' rest station.
+///
+/// Without a subcommand, runs the kiosk's screen. Without a configuration file (neither
+/// --config nor /etc/kiosk/kiosk.toml), runs the demo: simulated devices and the
+/// built-in ILS emulator.
+#[derive(Debug, Parser)]
+#[command(name = "kiosk", version, about, long_about)]
+pub struct Cli {
+    /// The configuration file [default: /etc/kiosk/kiosk.toml if it exists, else the demo].
+    #[arg(long, short, global = true, value_name = "FILE", env = "KIOSK_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Options for the screen.
+    #[command(flatten)]
+    pub gui: GuiArgs,
+
+    /// What to do instead of running the screen.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options for running the screen.
+#[derive(Debug, Args, Default)]
+pub struct GuiArgs {
+    /// Fill the screen (overrides terminal.fullscreen).
+    #[arg(long, conflicts_with = "windowed")]
+    pub fullscreen: bool,
+    /// Run in a window (overrides terminal.fullscreen).
+    #[arg(long)]
+    pub windowed: bool,
+    /// The language to start in: zh-CN or en (overrides terminal.language).
+    #[arg(long, value_name = "LANG", value_parser = parse_language)]
+    pub lang: Option<Language>,
+}
+
+impl GuiArgs {
+    /// The fullscreen choice made on the command line, if any.
+    pub fn fullscreen(&self) -> Option<bool> {
+        if self.fullscreen {
+            Some(true)
+        } else if self.windowed {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+fn parse_language(tag: &str) -> Result<Language, String> {
+    Language::from_tag(tag).ok_or_else(|| format!("unknown language {tag:?}; use zh-CN or en"))
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check or show the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `kiosk config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration file; exits non-zero and names each bad key.
+    Check,
+    /// Print an annotated example configuration (the same as packaging/kiosk.toml).
+    Example,
+    /// Print the configuration in effect, with every default filled in and secrets masked.
+    Show,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_gui_options() {
+        let cli = Cli::try_parse_from(["kiosk", "--windowed", "--lang", "en"]).unwrap();
+        assert_eq!(cli.gui.fullscreen(), Some(false));
+        assert_eq!(cli.gui.lang, Some(Language::En));
+        assert!(cli.command.is_none());
+        assert!(Cli::try_parse_from(["kiosk", "--lang", "fr"]).is_err());
+        assert!(Cli::try_parse_from(["kiosk", "--windowed", "--fullscreen"]).is_err());
+    }
+
+    #[test]
+    fn parses_config_subcommands() {
+        let cli = Cli::try_parse_from(["kiosk", "config", "check", "--config", "/tmp/k.toml"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Config(ConfigCommand::Check))));
+        assert_eq!(cli.config.as_deref(), Some(std::path::Path::new("/tmp/k.toml")));
+    }
+}

@@ -1,0 +1,4 @@
+//! Reusable touch widgets.
+
+pub mod big_button;
+pub mod status_bar;

@@ -1,0 +1,84 @@
+//! The GUI shell: home screen per role, language switch, status bar, accessibility toggles.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{assert_snapshot, click, fixed_now, simulator};
+use iced::Size;
+use kiosk::app::{App, Overrides};
+use kiosk_core::Config;
+use kiosk_core::config::{Language, Role};
+
+const DESKTOP: Size = Size { width: 1280.0, height: 800.0 };
+
+fn app_with(role: Role, language: Language) -> App {
+    let mut config = Config::default();
+    config.terminal.role = role;
+    App::new(Arc::new(config), &Overrides { language: Some(language), fullscreen: None }, fixed_now())
+}
+
+#[test]
+fn home_shows_every_service_of_the_role_in_chinese() {
+    let app = app_with(Role::Both, Language::ZhCn);
+    let mut ui = simulator(&app, DESKTOP);
+    for label in ["借书", "还书", "我的借阅", "爱心驿站签到", "10:30", "English", "▲ 演示模式"]
+    {
+        assert!(ui.find(label).is_ok(), "{label} is missing");
+    }
+}
+
+#[test]
+fn library_role_has_no_station_tile() {
+    let app = app_with(Role::Library, Language::En);
+    let mut ui = simulator(&app, DESKTOP);
+    assert!(ui.find("Borrow").is_ok());
+    assert!(ui.find("Rest station check-in").is_err());
+}
+
+#[test]
+fn station_role_has_only_the_station_tile() {
+    let app = app_with(Role::Station, Language::En);
+    let mut ui = simulator(&app, DESKTOP);
+    assert!(ui.find("Rest station check-in").is_ok());
+    assert!(ui.find("Borrow").is_err());
+}
+
+#[test]
+fn language_switch_goes_both_ways() {
+    let mut app = app_with(Role::Both, Language::ZhCn);
+    click(&mut app, DESKTOP, "English");
+    assert_eq!(app.language(), Language::En);
+    assert!(simulator(&app, DESKTOP).find("Borrow").is_ok());
+    click(&mut app, DESKTOP, "中文");
+    assert_eq!(app.language(), Language::ZhCn);
+}
+
+#[test]
+fn accessibility_toggles_change_the_rendering() {
+    let mut app = app_with(Role::Both, Language::En);
+    let before = simulator(&app, DESKTOP).snapshot(&app.theme()).unwrap();
+    click(&mut app, DESKTOP, "High contrast");
+    let after = simulator(&app, DESKTOP).snapshot(&app.theme()).unwrap();
+    assert!(!snapshots_equal(&before, &after), "high contrast must change the picture");
+    click(&mut app, DESKTOP, "Large text");
+    let large = simulator(&app, DESKTOP).snapshot(&app.theme()).unwrap();
+    assert!(!snapshots_equal(&after, &large), "large text must change the picture");
+}
+
+fn snapshots_equal(a: &iced_test::simulator::Snapshot, b: &iced_test::simulator::Snapshot) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.png");
+    a.matches_image(&path).unwrap();
+    b.matches_image(&path).unwrap()
+}
+
+#[test]
+fn snapshot_home_zh_cn() {
+    assert_snapshot(&app_with(Role::Both, Language::ZhCn), DESKTOP, "home-zh-CN-1280x800");
+}
+
+#[test]
+fn snapshot_home_en() {
+    assert_snapshot(&app_with(Role::Both, Language::En), DESKTOP, "home-en-1280x800");
+}
