@@ -74,6 +74,9 @@ pub enum ConfigCommand {
     Example,
     /// Print the configuration in effect, with every default filled in and secrets masked.
     Show,
+    /// Read a technician PIN from standard input and print its Argon2 hash for
+    /// `diagnostics.technician_pin_hash`.
+    HashPin,
 }
 
 #[cfg(test)]

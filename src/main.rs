@@ -17,9 +17,13 @@ fn main() -> ExitCode {
 
 fn config_command(cli: &Cli, command: ConfigCommand) -> ExitCode {
     logging::init_for_command();
-    if let ConfigCommand::Example = command {
-        print!("{EXAMPLE}");
-        return ExitCode::SUCCESS;
+    match command {
+        ConfigCommand::Example => {
+            print!("{EXAMPLE}");
+            return ExitCode::SUCCESS;
+        }
+        ConfigCommand::HashPin => return hash_pin(),
+        ConfigCommand::Check | ConfigCommand::Show => {}
     }
     match load_config(cli.config.as_deref()) {
         Ok(loaded) => {
@@ -30,7 +34,7 @@ fn config_command(cli: &Cli, command: ConfigCommand) -> ExitCode {
             match command {
                 ConfigCommand::Check => println!("{source}: OK"),
                 ConfigCommand::Show => print!("# {source}\n{}", loaded.config.masked().to_toml()),
-                ConfigCommand::Example => unreachable!("handled above"),
+                ConfigCommand::Example | ConfigCommand::HashPin => {}
             }
             ExitCode::SUCCESS
         }
@@ -38,6 +42,30 @@ fn config_command(cli: &Cli, command: ConfigCommand) -> ExitCode {
             eprintln!("{errors}");
             eprintln!("kiosk: the configuration has {} problem(s); nothing was changed", errors.0.len());
             ExitCode::from(2)
+        }
+    }
+}
+
+fn hash_pin() -> ExitCode {
+    eprintln!("Type the technician PIN (4–12 digits) and press Enter:");
+    let mut line = String::new();
+    if let Err(err) = std::io::stdin().read_line(&mut line) {
+        eprintln!("kiosk: cannot read the PIN: {err}");
+        return ExitCode::from(2);
+    }
+    let pin = line.trim();
+    if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        eprintln!("kiosk: a technician PIN is 4 to 12 digits");
+        return ExitCode::from(2);
+    }
+    match kiosk_core::pin::hash(pin) {
+        Ok(phc) => {
+            println!("{phc}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("kiosk: {err}");
+            ExitCode::from(1)
         }
     }
 }
@@ -51,12 +79,6 @@ fn run_gui(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = loaded.config;
-    let _log_guard = logging::init(&config.logging, &config.storage.resolved_data_dir());
-    match &loaded.source {
-        Some(path) => tracing::info!(config = %path.display(), "starting"),
-        None => tracing::info!("starting the demo (no configuration file)"),
-    }
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         eprintln!(
             "kiosk: no display found (neither WAYLAND_DISPLAY nor DISPLAY is set).\n\
@@ -64,6 +86,12 @@ fn run_gui(cli: &Cli) -> ExitCode {
              Xvfb :99 -screen 0 1280x800x24 & DISPLAY=:99 kiosk"
         );
         return ExitCode::from(3);
+    }
+    let config = loaded.config;
+    let _log_guard = logging::init(&config.logging, &config.storage.resolved_data_dir());
+    match &loaded.source {
+        Some(path) => tracing::info!(config = %path.display(), "starting"),
+        None => tracing::info!("starting the demo (no configuration file)"),
     }
     let fullscreen = cli.gui.fullscreen().unwrap_or(config.terminal.fullscreen);
     let overrides = Overrides { language: cli.gui.lang, fullscreen: Some(fullscreen) };

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod i18n;
 pub mod mask;
+pub mod pin;
 pub mod store;
 
 pub use config::Config;
