@@ -47,7 +47,12 @@ pub struct Codec {
 
 impl Default for Codec {
     fn default() -> Self {
-        Codec { charset: Charset::Utf8, error_detection: true, terminator: Terminator::Cr, lenient_checksums: true }
+        Codec {
+            charset: Charset::Utf8,
+            error_detection: true,
+            terminator: Terminator::Cr,
+            lenient_checksums: true,
+        }
     }
 }
 
@@ -172,7 +177,12 @@ impl Codec {
     }
 
     /// Like [`Codec::encode`], appending to `out` (which is left unchanged on error).
-    pub fn encode_into(&self, message: &Message, sequence: Option<u8>, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    pub fn encode_into(
+        &self,
+        message: &Message,
+        sequence: Option<u8>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
         let mut body = String::with_capacity(128);
         message.write_body(&mut body)?;
         let start = out.len();
@@ -225,7 +235,8 @@ impl Codec {
                     ChecksumCheck::Valid
                 } else {
                     let ascii_tail: u32 = frame[trailer.body_end..az_end].iter().map(|&b| u32::from(b)).sum();
-                    let points: u32 = body.chars().fold(0u32, |s, c| s.wrapping_add(c as u32)).wrapping_add(ascii_tail);
+                    let points: u32 =
+                        body.chars().fold(0u32, |s, c| s.wrapping_add(c as u32)).wrapping_add(ascii_tail);
                     if self.lenient_checksums && !malformed && (points as u16).wrapping_neg() == found {
                         warnings.push(Warning::CodePointChecksum);
                         ChecksumCheck::ValidOverCodePoints
@@ -338,5 +349,115 @@ impl Framer {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Rng;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_message_type_round_trips(seed in any::<u64>(), sequence in 0u8..10, crlf in any::<bool>()) {
+            let mut rng = Rng::new(seed);
+            for charset in [Charset::Utf8, Charset::Gb18030] {
+                let codec = Codec { charset, terminator: if crlf { Terminator::CrLf } else { Terminator::Cr }, ..Codec::default() };
+                for message in Message::random_of_every_type(&mut rng) {
+                    let bytes = codec.encode(&message, Some(sequence)).unwrap();
+                    let decoded = codec.decode(&bytes).unwrap();
+                    prop_assert_eq!(&decoded.message, &message);
+                    prop_assert_eq!(decoded.checksum, ChecksumCheck::Valid);
+                    prop_assert!(decoded.warnings.is_empty(), "{:?} for {:?}", decoded.warnings, message);
+                    let resend = matches!(message, Message::RequestAcsResend(_) | Message::RequestScResend(_));
+                    prop_assert_eq!(decoded.sequence, (!resend).then_some(sequence));
+                }
+            }
+        }
+
+        #[test]
+        fn without_error_detection_nothing_is_appended(seed in any::<u64>()) {
+            let mut rng = Rng::new(seed);
+            let codec = Codec { error_detection: false, ..Codec::default() };
+            for message in Message::random_of_every_type(&mut rng) {
+                let bytes = codec.encode(&message, Some(3)).unwrap();
+                let decoded = codec.decode(&bytes).unwrap();
+                prop_assert_eq!(decoded.checksum, ChecksumCheck::Absent);
+                prop_assert_eq!(decoded.message, message);
+            }
+        }
+    }
+
+    #[test]
+    fn forbidden_characters_are_refused_on_encode() {
+        for bad in ["a|b", "a\rb", "a\nb", "a\0b"] {
+            let message = Message::from(crate::messages::ItemInformation {
+                item_identifier: bad.into(),
+                ..Default::default()
+            });
+            let error = Codec::default().encode(&message, Some(0)).unwrap_err();
+            assert!(
+                matches!(error, EncodeError::ForbiddenCharacter { ref field, .. } if field == "AB"),
+                "{error}"
+            );
+        }
+        let message = Message::from(crate::messages::Login { uid_algorithm: '|', ..Default::default() });
+        assert!(Codec::default().encode(&message, None).is_err());
+        let mut extra = crate::messages::Checkout::default();
+        extra.extra.push(crate::messages::Field::new("ZZ", "x|y").unwrap());
+        assert!(Codec::default().encode(&Message::from(extra), None).is_err());
+    }
+
+    #[test]
+    fn unknown_fields_pass_through_in_order() {
+        let frame = b"2300120251124    100000AOLIB|PBbirth|AA42|ZZfirst|AC|AD|ZZsecond|";
+        let decoded = Codec::default().decode(frame).unwrap();
+        let Message::PatronStatusRequest(request) = &decoded.message else { panic!() };
+        let extra: Vec<String> = request.extra.iter().map(|f| format!("{}={}", f.id, f.value)).collect();
+        assert_eq!(extra, ["PB=birth", "ZZ=first", "ZZ=second"]);
+        let out =
+            Codec { error_detection: false, ..Codec::default() }.encode(&decoded.message, None).unwrap();
+        assert_eq!(out, b"2300120251124    100000AOLIB|AA42|AC|AD|PBbirth|ZZfirst|ZZsecond|\r");
+    }
+
+    #[test]
+    fn repeatable_fields_keep_their_order_and_missing_required_fields_are_reported() {
+        let frame = b"24              00120251124    100000AOLIB|AA1|AFfirst|AFsecond|AFthird|";
+        let decoded = Codec::default().decode(frame).unwrap();
+        let Message::PatronStatusResponse(response) = &decoded.message else { panic!() };
+        assert_eq!(response.screen_message, ["first", "second", "third"]);
+        assert_eq!(decoded.warnings, [Warning::MissingRequired(FieldId(['A', 'E']))]);
+    }
+
+    #[test]
+    fn required_fields_are_sent_even_when_empty() {
+        let message = Message::from(crate::messages::Checkout::default());
+        let bytes = Codec { error_detection: false, ..Codec::default() }.encode(&message, None).unwrap();
+        assert_eq!(bytes, format!("11NN{0}{0}AO|AA|AB|AC|\r", " ".repeat(18)).as_bytes());
+    }
+
+    #[test]
+    fn unknown_commands_and_broken_fixed_fields_are_errors() {
+        assert_eq!(Codec::default().decode(b"42xyz").unwrap_err(), DecodeError::UnknownCommand("42".into()));
+        assert!(matches!(
+            Codec::default().decode(b"12X").unwrap_err(),
+            DecodeError::FixedField { command: "12", .. }
+        ));
+        assert_eq!(Codec::default().decode(b"\r\n").unwrap_err(), DecodeError::Empty);
+        assert_eq!(Codec::default().decode(b"9").unwrap_err(), DecodeError::TooShort);
+    }
+
+    #[test]
+    fn framer_drops_oversized_frames() {
+        let mut framer = Framer::new();
+        framer.push(&vec![b'9'; MAX_FRAME + 10]);
+        assert_eq!(framer.next_frame(), None);
+        framer.push(b"tail\r941AZFEC7\r");
+        assert_eq!(framer.next_frame(), Some(FrameEvent::Oversized));
+        assert_eq!(framer.next_frame(), Some(FrameEvent::Frame(b"941AZFEC7".to_vec())));
+        assert_eq!(framer.pending(), 0);
     }
 }

@@ -31,6 +31,11 @@ pub mod codec;
 pub mod messages;
 pub mod types;
 
+#[cfg(test)]
+mod testing;
+
 pub use charset::Charset;
-pub use codec::{ChecksumCheck, Codec, DecodeError, Decoded, EncodeError, Terminator, Warning};
+pub use codec::{
+    ChecksumCheck, Codec, DecodeError, Decoded, EncodeError, FrameEvent, Framer, Terminator, Warning,
+};
 pub use messages::{Field, FieldId, Message};

@@ -107,7 +107,8 @@ fn read_fixed<T, C: FixedCodec<T>>(
         field,
         raw: rest.get(*pos..).unwrap_or("").chars().take(C::LEN).collect(),
     })?;
-    let value = C::read(raw).ok_or_else(|| DecodeError::FixedField { command, field, raw: raw.to_string() })?;
+    let value =
+        C::read(raw).ok_or_else(|| DecodeError::FixedField { command, field, raw: raw.to_string() })?;
     *pos = end;
     Ok(value)
 }
@@ -126,14 +127,31 @@ macro_rules! field_type {
     (rep $ty:ty) => { Vec<$ty> };
 }
 
+#[cfg(test)]
+macro_rules! random_field {
+    (req, $ty:ty, $rng:ident) => {
+        <$ty as RandomValue>::random($rng)
+    };
+    (opt, $ty:ty, $rng:ident) => {
+        $rng.maybe().then(|| <$ty as RandomValue>::random($rng))
+    };
+    (rep, $ty:ty, $rng:ident) => {
+        (0..$rng.below(3)).map(|_| <$ty as RandomValue>::random($rng)).collect()
+    };
+}
+
 macro_rules! local_type {
     (rep $ty:ty) => { Vec<$ty> };
     ($kind:ident $ty:ty) => { Option<$ty> };
 }
 
 macro_rules! local_init {
-    (rep) => { Vec::new() };
-    ($kind:ident) => { None };
+    (rep) => {
+        Vec::new()
+    };
+    ($kind:ident) => {
+        None
+    };
 }
 
 macro_rules! emit {
@@ -262,6 +280,20 @@ macro_rules! messages {
                 }
             }
 
+            #[cfg(test)]
+            impl $name {
+                /// A random message whose values all survive encoding.
+                pub(crate) fn random(rng: &mut crate::testing::Rng) -> Self {
+                    #[allow(unused_imports)]
+                    use crate::testing::{RandomFixed, RandomValue};
+                    $name {
+                        $( $fname: <$fcodec as RandomFixed<$fty>>::random(rng), )*
+                        $( $vname: random_field!($kind, $vty, rng), )*
+                        extra: rng.extra_fields(),
+                    }
+                }
+            }
+
             impl From<$name> for Message {
                 fn from(message: $name) -> Message {
                     Message::$name(message)
@@ -273,6 +305,14 @@ macro_rules! messages {
         #[derive(Debug, Clone, PartialEq)]
         pub enum Message {
             $( $(#[$meta])* $name($name), )*
+        }
+
+        #[cfg(test)]
+        impl Message {
+            /// One random message of every type.
+            pub(crate) fn random_of_every_type(rng: &mut crate::testing::Rng) -> Vec<Message> {
+                vec![ $( Message::$name($name::random(rng)), )* ]
+            }
         }
 
         impl Message {

@@ -263,7 +263,10 @@ impl SipDate {
     pub fn parts(&self) -> Option<DateParts> {
         let number = |range: std::ops::Range<usize>| -> Option<u16> {
             let digits = &self.0[range];
-            digits.iter().all(u8::is_ascii_digit).then(|| digits.iter().fold(0u16, |v, d| v * 10 + u16::from(d - b'0')))
+            digits
+                .iter()
+                .all(u8::is_ascii_digit)
+                .then(|| digits.iter().fold(0u16, |v, d| v * 10 + u16::from(d - b'0')))
         };
         let parts = DateParts {
             year: number(0..4)?,
@@ -845,7 +848,10 @@ mod tests {
         let date = SipDate::local(2021, 8, 14, 8, 34, 55);
         assert_eq!(date.as_str(), "20210814    083455");
         let parts = date.parts().unwrap();
-        assert_eq!((parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second), (2021, 8, 14, 8, 34, 55));
+        assert_eq!(
+            (parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second),
+            (2021, 8, 14, 8, 34, 55)
+        );
         assert_eq!(SipDate::utc(2025, 11, 24, 10, 0, 0).as_str(), "20251124   Z100000");
         assert!(SipDate::BLANK.is_blank());
         assert_eq!(SipDate::BLANK.parts(), None);
@@ -868,7 +874,10 @@ mod tests {
     #[test]
     fn codes() {
         assert_eq!(written::<_, CirculationStatus>(&CirculationStatus::Available), "03");
-        assert_eq!(<CirculationStatus as FixedCodec<_>>::read("08"), Some(CirculationStatus::WaitingOnHoldShelf));
+        assert_eq!(
+            <CirculationStatus as FixedCodec<_>>::read("08"),
+            Some(CirculationStatus::WaitingOnHoldShelf)
+        );
         assert_eq!(<CirculationStatus as FixedCodec<_>>::read("42"), Some(CirculationStatus::Unknown(42)));
         assert_eq!(written::<_, MediaType>(&MediaType::Book), "001");
         assert_eq!(<AlertType as FieldValue>::read("02"), Some(AlertType::HoldElsewhere));

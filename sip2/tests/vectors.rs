@@ -76,7 +76,10 @@ fn typed_fields_of_the_vectors() {
 
     let decoded = codec().decode(b"3719980723    0932110401USDBV111.11|AOCertification Institute ID|AAPatronID|BKTransactionID|AY2AZE1EF").unwrap();
     let Message::FeePaid(fee) = decoded.message else { panic!("not a 37") };
-    assert_eq!((fee.fee_type, fee.payment_type, fee.currency_type.as_str()), (FeeType::Overdue, PaymentType::Visa, "USD"));
+    assert_eq!(
+        (fee.fee_type, fee.payment_type, fee.currency_type.as_str()),
+        (FeeType::Overdue, PaymentType::Visa, "USD")
+    );
 
     let decoded = codec().decode(ROUND_TRIP[14].as_bytes()).unwrap();
     let Message::PatronInformation(info) = decoded.message else { panic!("not a 63") };
@@ -166,7 +169,9 @@ fn charset_table_checksums() {
 #[test]
 fn code_point_checksums_of_the_charset_table() {
     // The "code points" column: a server summing code points instead of UTF-8 bytes.
-    for (name, language, checksum) in [("Müller, Jörg", LanguageCode::ENGLISH, 0xED0Fu16), ("张三", LanguageCode::CHINESE, 0x453A)] {
+    for (name, language, checksum) in
+        [("Müller, Jörg", LanguageCode::ENGLISH, 0xED0Fu16), ("张三", LanguageCode::CHINESE, 0x453A)]
+    {
         let bytes = Codec::default().encode(&patron_status_24(language, name), Some(1)).unwrap();
         let mut tampered = bytes[..bytes.len() - 5].to_vec();
         tampered.extend_from_slice(format!("{checksum:04X}\r").as_bytes());
