@@ -101,9 +101,12 @@ impl Charset {
     /// Decodes bytes in this charset; malformed sequences become U+FFFD and are reported
     /// by the second value.
     pub fn decode(self, bytes: &[u8]) -> (Cow<'_, str>, bool) {
-        if bytes.is_ascii() {
-            // ASCII is valid UTF-8 and the same in every supported charset.
-            return (Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default()), false);
+        if self != Charset::Utf8
+            && bytes.is_ascii()
+            && let Ok(text) = std::str::from_utf8(bytes)
+        {
+            // ASCII is the same in every supported charset.
+            return (Cow::Borrowed(text), false);
         }
         match self {
             Charset::Utf8 => match std::str::from_utf8(bytes) {

@@ -44,12 +44,12 @@ pub struct Field {
     /// The identifier.
     pub id: FieldId,
     /// The value.
-    pub value: String,
+    pub value: Text,
 }
 
 impl Field {
     /// Builds a field.
-    pub fn new(id: &str, value: impl Into<String>) -> Option<Field> {
+    pub fn new(id: &str, value: impl Into<Text>) -> Option<Field> {
         FieldId::new(id).map(|id| Field { id, value: value.into() })
     }
 }
@@ -71,17 +71,24 @@ impl<'a> FieldCursor<'a> {
     }
 
     fn next(&mut self, warnings: &mut Vec<Warning>) -> Option<(&'a str, &'a str)> {
-        if self.rest.is_empty() {
+        let bytes = self.rest.as_bytes();
+        if bytes.is_empty() {
             return None;
         }
-        let id_end = self.rest.char_indices().nth(2).map_or(self.rest.len(), |(i, _)| i);
-        let (id, after) = self.rest.split_at(id_end);
-        if id.chars().count() < 2 || id.contains('|') {
+        // Ids are two ASCII letters; anything else is garbage kept in a warning.
+        if bytes.len() < 2
+            || !bytes[0].is_ascii()
+            || !bytes[1].is_ascii()
+            || bytes[0] == b'|'
+            || bytes[1] == b'|'
+        {
             warnings.push(Warning::Garbage(self.rest.to_string()));
             self.rest = "";
             return None;
         }
-        match after.find('|') {
+        let (id, after) = self.rest.split_at(2);
+        // A `|` byte is never part of a multi-byte UTF-8 character, so a byte search is safe.
+        match after.as_bytes().iter().position(|&b| b == b'|') {
             Some(end) => {
                 self.rest = &after[end + 1..];
                 Some((id, &after[..end]))
@@ -184,7 +191,7 @@ macro_rules! accept {
     ($kind:ident, $slot:ident, $ty:ty, $id:expr, $raw:expr, $extra:ident, $warnings:ident) => {
         if $slot.is_some() {
             $warnings.push(Warning::Duplicate(field_id($id)));
-            $extra.push(Field { id: field_id($id), value: $raw.to_string() });
+            $extra.push(Field { id: field_id($id), value: $raw.into() });
         } else {
             match <$ty as FieldValue>::read($raw) {
                 Some(value) => $slot = Some(value),
@@ -215,7 +222,7 @@ fn field_id(id: &str) -> FieldId {
 
 fn invalid(extra: &mut Vec<Field>, warnings: &mut Vec<Warning>, id: &str, raw: &str) {
     warnings.push(Warning::InvalidValue(field_id(id)));
-    extra.push(Field { id: field_id(id), value: raw.to_string() });
+    extra.push(Field { id: field_id(id), value: raw.into() });
 }
 
 macro_rules! messages {
@@ -269,7 +276,7 @@ macro_rules! messages {
                     while let Some((id, raw)) = cursor.next(warnings) {
                         match id {
                             $( $id => accept!($kind, $vname, $vty, id, raw, extra, warnings), )*
-                            _ => extra.push(Field { id: field_id(id), value: raw.to_string() }),
+                            _ => extra.push(Field { id: field_id(id), value: raw.into() }),
                         }
                     }
                     Ok($name {
@@ -360,11 +367,11 @@ messages! {
         }
         fields {
             /// Login user id.
-            req login_user_id: String = "CN",
+            req login_user_id: Text = "CN",
             /// Login password.
-            req login_password: String = "CO",
+            req login_password: Text = "CO",
             /// Location code.
-            opt location_code: String = "CP",
+            opt location_code: Text = "CP",
         }
     }
 
@@ -385,7 +392,7 @@ messages! {
             /// Maximum print width in characters.
             max_print_width: u16 as Digits<3>,
             /// Protocol version, `2.00`.
-            protocol_version: String as FixedText<4>,
+            protocol_version: Text as FixedText<4>,
         }
         fields {}
     }
@@ -412,21 +419,21 @@ messages! {
             /// The ACS's clock; all zeros when unsupported.
             date_time_sync: SipDate as SipDate,
             /// Protocol version.
-            protocol_version: String as FixedText<4>,
+            protocol_version: Text as FixedText<4>,
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Library name.
-            opt library_name: String = "AM",
+            opt library_name: Text = "AM",
             /// Supported messages.
             req supported_messages: SupportedMessages = "BX",
             /// Terminal location.
-            opt terminal_location: String = "AN",
+            opt terminal_location: Text = "AN",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -440,13 +447,13 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Terminal password.
-            req terminal_password: String = "AC",
+            req terminal_password: Text = "AC",
             /// Patron password (PIN).
-            req patron_password: String = "AD",
+            req patron_password: Text = "AD",
         }
     }
 
@@ -462,23 +469,23 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Personal name.
-            req personal_name: String = "AE",
+            req personal_name: Text = "AE",
             /// The patron exists.
             opt valid_patron: bool = "BL",
             /// The PIN was right.
             opt valid_patron_password: bool = "CQ",
             /// Currency (ISO 4217).
-            opt currency_type: String = "BH",
+            opt currency_type: Text = "BH",
             /// Fee amount.
-            opt fee_amount: String = "BV",
+            opt fee_amount: Text = "BV",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -494,17 +501,17 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Terminal password.
-            opt terminal_password: String = "AC",
+            opt terminal_password: Text = "AC",
             /// Patron password (PIN).
-            opt patron_password: String = "AD",
+            opt patron_password: Text = "AD",
             /// First item of the details window (1-based).
-            opt start_item: String = "BP",
+            opt start_item: Text = "BP",
             /// Last item of the details window.
-            opt end_item: String = "BQ",
+            opt end_item: Text = "BQ",
         }
     }
 
@@ -532,11 +539,11 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Personal name.
-            req personal_name: String = "AE",
+            req personal_name: Text = "AE",
             /// Hold items limit.
             opt hold_items_limit: Number = "BZ",
             /// Overdue items limit.
@@ -548,33 +555,33 @@ messages! {
             /// The PIN was right.
             opt valid_patron_password: bool = "CQ",
             /// Currency.
-            opt currency_type: String = "BH",
+            opt currency_type: Text = "BH",
             /// Fee amount.
-            opt fee_amount: String = "BV",
+            opt fee_amount: Text = "BV",
             /// Fee limit.
-            opt fee_limit: String = "CC",
+            opt fee_limit: Text = "CC",
             /// Hold items (ready for pickup).
-            rep hold_items: String = "AS",
+            rep hold_items: Text = "AS",
             /// Overdue items.
-            rep overdue_items: String = "AT",
+            rep overdue_items: Text = "AT",
             /// Charged items.
-            rep charged_items: String = "AU",
+            rep charged_items: Text = "AU",
             /// Fine items.
-            rep fine_items: String = "AV",
+            rep fine_items: Text = "AV",
             /// Recall items.
-            rep recall_items: String = "BU",
+            rep recall_items: Text = "BU",
             /// Unavailable (pending) holds.
-            rep unavailable_hold_items: String = "CD",
+            rep unavailable_hold_items: Text = "CD",
             /// Home address.
-            opt home_address: String = "BD",
+            opt home_address: Text = "BD",
             /// E-mail address.
-            opt email_address: String = "BE",
+            opt email_address: Text = "BE",
             /// Home phone.
-            opt home_phone_number: String = "BF",
+            opt home_phone_number: Text = "BF",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -592,17 +599,17 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Item identifier.
-            req item_identifier: String = "AB",
+            req item_identifier: Text = "AB",
             /// Terminal password.
-            req terminal_password: String = "AC",
+            req terminal_password: Text = "AC",
             /// Patron password.
-            opt patron_password: String = "AD",
+            opt patron_password: Text = "AD",
             /// Item properties.
-            opt item_properties: String = "CH",
+            opt item_properties: Text = "CH",
             /// The patron accepts the fee.
             opt fee_acknowledged: bool = "BO",
             /// Cancel: reverses a failed check-in.
@@ -626,33 +633,33 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Item identifier.
-            req item_identifier: String = "AB",
+            req item_identifier: Text = "AB",
             /// Title.
-            req title_identifier: String = "AJ",
+            req title_identifier: Text = "AJ",
             /// Due date, free format.
-            req due_date: String = "AH",
+            req due_date: Text = "AH",
             /// Fee type.
             opt fee_type: FeeType = "BT",
             /// Leave the item's security alone.
             opt security_inhibit: bool = "CI",
             /// Currency.
-            opt currency_type: String = "BH",
+            opt currency_type: Text = "BH",
             /// Fee amount.
-            opt fee_amount: String = "BV",
+            opt fee_amount: Text = "BV",
             /// Media type.
             opt media_type: MediaType = "CK",
             /// Item properties.
-            opt item_properties: String = "CH",
+            opt item_properties: Text = "CH",
             /// Transaction id.
-            opt transaction_id: String = "BK",
+            opt transaction_id: Text = "BK",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -668,15 +675,15 @@ messages! {
         }
         fields {
             /// Current location.
-            req current_location: String = "AP",
+            req current_location: Text = "AP",
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Item identifier.
-            req item_identifier: String = "AB",
+            req item_identifier: Text = "AB",
             /// Terminal password.
-            req terminal_password: String = "AC",
+            req terminal_password: Text = "AC",
             /// Item properties.
-            opt item_properties: String = "CH",
+            opt item_properties: Text = "CH",
             /// Cancel: reverses a failed checkout.
             opt cancel: bool = "BI",
         }
@@ -698,37 +705,37 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Item identifier.
-            req item_identifier: String = "AB",
+            req item_identifier: Text = "AB",
             /// Permanent location.
-            req permanent_location: String = "AQ",
+            req permanent_location: Text = "AQ",
             /// Title.
-            opt title_identifier: String = "AJ",
+            opt title_identifier: Text = "AJ",
             /// Sort bin.
-            opt sort_bin: String = "CL",
+            opt sort_bin: Text = "CL",
             /// Patron identifier (who had it).
-            opt patron_identifier: String = "AA",
+            opt patron_identifier: Text = "AA",
             /// Media type.
             opt media_type: MediaType = "CK",
             /// Item properties.
-            opt item_properties: String = "CH",
+            opt item_properties: Text = "CH",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
             /// Collection code (3M extension).
-            opt collection_code: String = "CR",
+            opt collection_code: Text = "CR",
             /// Call number (3M extension).
-            opt call_number: String = "CS",
+            opt call_number: Text = "CS",
             /// Destination location (3M extension).
-            opt destination_location: String = "CT",
+            opt destination_location: Text = "CT",
             /// Alert type (3M extension).
             opt alert_type: AlertType = "CV",
             /// Hold patron id (3M extension).
-            opt hold_patron_id: String = "CY",
+            opt hold_patron_id: Text = "CY",
             /// Hold patron name (3M extension).
-            opt hold_patron_name: String = "DA",
+            opt hold_patron_name: Text = "DA",
         }
     }
 
@@ -740,11 +747,11 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Item identifier.
-            req item_identifier: String = "AB",
+            req item_identifier: Text = "AB",
             /// Terminal password.
-            opt terminal_password: String = "AC",
+            opt terminal_password: Text = "AC",
         }
     }
 
@@ -764,37 +771,37 @@ messages! {
             /// Hold queue length.
             opt hold_queue_length: Number = "CF",
             /// Due date, free format.
-            opt due_date: String = "AH",
+            opt due_date: Text = "AH",
             /// Recall date.
             opt recall_date: SipDate = "CJ",
             /// Hold pickup date.
             opt hold_pickup_date: SipDate = "CM",
             /// Item identifier.
-            req item_identifier: String = "AB",
+            req item_identifier: Text = "AB",
             /// Title.
-            req title_identifier: String = "AJ",
+            req title_identifier: Text = "AJ",
             /// Owner.
-            opt owner: String = "BG",
+            opt owner: Text = "BG",
             /// Currency.
-            opt currency_type: String = "BH",
+            opt currency_type: Text = "BH",
             /// Fee amount.
-            opt fee_amount: String = "BV",
+            opt fee_amount: Text = "BV",
             /// Media type.
             opt media_type: MediaType = "CK",
             /// Permanent location.
-            opt permanent_location: String = "AQ",
+            opt permanent_location: Text = "AQ",
             /// Current location.
-            opt current_location: String = "AP",
+            opt current_location: Text = "AP",
             /// Item properties.
-            opt item_properties: String = "CH",
+            opt item_properties: Text = "CH",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
             /// Collection code (3M extension).
-            opt collection_code: String = "CR",
+            opt collection_code: Text = "CR",
             /// Call number (3M extension).
-            opt call_number: String = "CS",
+            opt call_number: Text = "CS",
         }
     }
 
@@ -812,19 +819,19 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Patron password.
-            opt patron_password: String = "AD",
+            opt patron_password: Text = "AD",
             /// Item identifier.
-            opt item_identifier: String = "AB",
+            opt item_identifier: Text = "AB",
             /// Title.
-            opt title_identifier: String = "AJ",
+            opt title_identifier: Text = "AJ",
             /// Terminal password.
-            opt terminal_password: String = "AC",
+            opt terminal_password: Text = "AC",
             /// Item properties.
-            opt item_properties: String = "CH",
+            opt item_properties: Text = "CH",
             /// The patron accepts the fee.
             opt fee_acknowledged: bool = "BO",
         }
@@ -846,33 +853,33 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Item identifier.
-            req item_identifier: String = "AB",
+            req item_identifier: Text = "AB",
             /// Title.
-            req title_identifier: String = "AJ",
+            req title_identifier: Text = "AJ",
             /// Due date, free format.
-            req due_date: String = "AH",
+            req due_date: Text = "AH",
             /// Fee type.
             opt fee_type: FeeType = "BT",
             /// Security inhibit.
             opt security_inhibit: bool = "CI",
             /// Currency.
-            opt currency_type: String = "BH",
+            opt currency_type: Text = "BH",
             /// Fee amount.
-            opt fee_amount: String = "BV",
+            opt fee_amount: Text = "BV",
             /// Media type.
             opt media_type: MediaType = "CK",
             /// Item properties.
-            opt item_properties: String = "CH",
+            opt item_properties: Text = "CH",
             /// Transaction id.
-            opt transaction_id: String = "BK",
+            opt transaction_id: Text = "BK",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -884,13 +891,13 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Terminal password.
-            opt terminal_password: String = "AC",
+            opt terminal_password: Text = "AC",
             /// Patron password.
-            opt patron_password: String = "AD",
+            opt patron_password: Text = "AD",
         }
     }
 
@@ -904,13 +911,13 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -934,13 +941,13 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Item identifier.
-            req item_identifier: String = "AB",
+            req item_identifier: Text = "AB",
             /// Terminal password.
-            opt terminal_password: String = "AC",
+            opt terminal_password: Text = "AC",
             /// Item properties.
-            req item_properties: String = "CH",
+            req item_properties: Text = "CH",
         }
     }
 
@@ -954,15 +961,15 @@ messages! {
         }
         fields {
             /// Item identifier.
-            req item_identifier: String = "AB",
+            req item_identifier: Text = "AB",
             /// Title.
-            opt title_identifier: String = "AJ",
+            opt title_identifier: Text = "AJ",
             /// Item properties.
-            opt item_properties: String = "CH",
+            opt item_properties: Text = "CH",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -974,13 +981,13 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Terminal password.
-            opt terminal_password: String = "AC",
+            opt terminal_password: Text = "AC",
             /// Patron password.
-            opt patron_password: String = "AD",
+            opt patron_password: Text = "AD",
         }
     }
 
@@ -996,19 +1003,19 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Personal name.
-            req personal_name: String = "AE",
+            req personal_name: Text = "AE",
             /// The patron exists.
             opt valid_patron: bool = "BL",
             /// The PIN was right.
             opt valid_patron_password: bool = "CQ",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -1022,23 +1029,23 @@ messages! {
             /// Payment type.
             payment_type: PaymentType as PaymentType,
             /// Currency (ISO 4217).
-            currency_type: String as FixedText<3>,
+            currency_type: Text as FixedText<3>,
         }
         fields {
             /// Amount paid.
-            req fee_amount: String = "BV",
+            req fee_amount: Text = "BV",
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Terminal password.
-            opt terminal_password: String = "AC",
+            opt terminal_password: Text = "AC",
             /// Patron password.
-            opt patron_password: String = "AD",
+            opt patron_password: Text = "AD",
             /// Fee identifier.
-            opt fee_identifier: String = "CG",
+            opt fee_identifier: Text = "CG",
             /// Transaction id.
-            opt transaction_id: String = "BK",
+            opt transaction_id: Text = "BK",
         }
     }
 
@@ -1052,15 +1059,15 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Transaction id.
-            opt transaction_id: String = "BK",
+            opt transaction_id: Text = "BK",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -1076,21 +1083,21 @@ messages! {
             /// Expiration date.
             opt expiration_date: SipDate = "BW",
             /// Pickup location.
-            opt pickup_location: String = "BS",
+            opt pickup_location: Text = "BS",
             /// Hold type.
             opt hold_type: HoldType = "BY",
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Patron password.
-            opt patron_password: String = "AD",
+            opt patron_password: Text = "AD",
             /// Item identifier.
-            opt item_identifier: String = "AB",
+            opt item_identifier: Text = "AB",
             /// Title.
-            opt title_identifier: String = "AJ",
+            opt title_identifier: Text = "AJ",
             /// Terminal password.
-            opt terminal_password: String = "AC",
+            opt terminal_password: Text = "AC",
             /// The patron accepts the fee.
             opt fee_acknowledged: bool = "BO",
         }
@@ -1110,21 +1117,21 @@ messages! {
             /// Expiration date.
             opt expiration_date: SipDate = "BW",
             /// Queue position.
-            opt queue_position: String = "BR",
+            opt queue_position: Text = "BR",
             /// Pickup location.
-            opt pickup_location: String = "BS",
+            opt pickup_location: Text = "BS",
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Item identifier.
-            opt item_identifier: String = "AB",
+            opt item_identifier: Text = "AB",
             /// Title.
-            opt title_identifier: String = "AJ",
+            opt title_identifier: Text = "AJ",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 
@@ -1138,13 +1145,13 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Why the card is blocked.
-            req blocked_card_msg: String = "AL",
+            req blocked_card_msg: Text = "AL",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Terminal password.
-            req terminal_password: String = "AC",
+            req terminal_password: Text = "AC",
         }
     }
 
@@ -1156,13 +1163,13 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Patron identifier.
-            req patron_identifier: String = "AA",
+            req patron_identifier: Text = "AA",
             /// Patron password.
-            opt patron_password: String = "AD",
+            opt patron_password: Text = "AD",
             /// Terminal password.
-            opt terminal_password: String = "AC",
+            opt terminal_password: Text = "AC",
             /// The patron accepts fees.
             opt fee_acknowledged: bool = "BO",
         }
@@ -1182,15 +1189,15 @@ messages! {
         }
         fields {
             /// Institution id.
-            req institution_id: String = "AO",
+            req institution_id: Text = "AO",
             /// Renewed items.
-            rep renewed_items: String = "BM",
+            rep renewed_items: Text = "BM",
             /// Items not renewed.
-            rep unrenewed_items: String = "BN",
+            rep unrenewed_items: Text = "BN",
             /// Screen messages.
-            rep screen_message: String = "AF",
+            rep screen_message: Text = "AF",
             /// Print lines.
-            rep print_line: String = "AG",
+            rep print_line: Text = "AG",
         }
     }
 }
@@ -1219,13 +1226,13 @@ impl AcsStatus {
 impl CheckoutResponse {
     /// The screen messages joined into one line.
     pub fn screen_text(&self) -> String {
-        self.screen_message.join(" ")
+        self.screen_message.iter().map(Text::as_str).collect::<Vec<_>>().join(" ")
     }
 }
 
 impl CheckinResponse {
     /// The screen messages joined into one line.
     pub fn screen_text(&self) -> String {
-        self.screen_message.join(" ")
+        self.screen_message.iter().map(Text::as_str).collect::<Vec<_>>().join(" ")
     }
 }

@@ -61,7 +61,7 @@ impl Rng {
         (0..self.below(3))
             .map(|_| Field {
                 id: FieldId([self.pick(&['P', 'X', 'Z']), self.pick(&['A', 'B', '9'])]),
-                value: self.text(),
+                value: self.text().into(),
             })
             .collect()
     }
@@ -124,8 +124,8 @@ impl<const N: usize> RandomFixed<Option<u16>> for BlankableDigits<N> {
         rng.maybe().then(|| rng.below(10u64.pow(N as u32).min(65536)) as u16)
     }
 }
-impl<const N: usize> RandomFixed<String> for FixedText<N> {
-    fn random(rng: &mut Rng) -> String {
+impl<const N: usize> RandomFixed<Text> for FixedText<N> {
+    fn random(rng: &mut Rng) -> Text {
         (0..N).map(|_| rng.pick(&['A', 'Z', '2', '.', '0'])).collect()
     }
 }
@@ -184,9 +184,9 @@ macro_rules! random_code {
 }
 random_code!(CirculationStatus: 100, SecurityMarker: 100, FeeType: 100, PaymentType: 100, MediaType: 1000, HoldType: 10, AlertType: 100);
 
-impl RandomValue for String {
-    fn random(rng: &mut Rng) -> String {
-        rng.text()
+impl RandomValue for Text {
+    fn random(rng: &mut Rng) -> Text {
+        rng.text().into()
     }
 }
 impl RandomValue for bool {

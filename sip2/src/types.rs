@@ -24,12 +24,16 @@ pub trait FieldValue: Sized {
     fn read(raw: &str) -> Option<Self>;
 }
 
-impl FieldValue for String {
+/// Text of a field. Values up to 24 bytes (barcodes, ids, dates, most names) are stored
+/// inline without a heap allocation.
+pub type Text = compact_str::CompactString;
+
+impl FieldValue for Text {
     fn write(&self, out: &mut String) {
         out.push_str(self);
     }
     fn read(raw: &str) -> Option<Self> {
-        Some(raw.to_string())
+        Some(Text::from(raw))
     }
 }
 
@@ -134,6 +138,22 @@ impl FixedCodec<char> for OneChar {
     }
 }
 
+/// Parses ASCII digits, allowing blanks around them.
+fn parse_digits(raw: &str) -> Option<u16> {
+    let digits = raw.trim_matches(' ').as_bytes();
+    if digits.is_empty() || digits.len() > 5 {
+        return None;
+    }
+    let mut value: u32 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u32::from(d - b'0');
+    }
+    u16::try_from(value).ok()
+}
+
 /// A zero-padded decimal number of `N` digits.
 pub struct Digits<const N: usize>;
 impl<const N: usize> FixedCodec<u16> for Digits<N> {
@@ -144,7 +164,7 @@ impl<const N: usize> FixedCodec<u16> for Digits<N> {
         let _ = write!(out, "{:0width$}", u32::from(*value).min(max), width = N);
     }
     fn read(raw: &str) -> Option<u16> {
-        raw.trim().parse().ok()
+        parse_digits(raw)
     }
 }
 
@@ -159,15 +179,15 @@ impl<const N: usize> FixedCodec<Option<u16>> for BlankableDigits<N> {
         }
     }
     fn read(raw: &str) -> Option<Option<u16>> {
-        if raw.trim().is_empty() { Some(None) } else { raw.trim().parse().ok().map(Some) }
+        if raw.bytes().all(|b| b == b' ') { Some(None) } else { parse_digits(raw).map(Some) }
     }
 }
 
 /// Exactly `N` characters of text (protocol version, currency), padded with blanks.
 pub struct FixedText<const N: usize>;
-impl<const N: usize> FixedCodec<String> for FixedText<N> {
+impl<const N: usize> FixedCodec<Text> for FixedText<N> {
     const LEN: usize = N;
-    fn write(value: &String, out: &mut String) {
+    fn write(value: &Text, out: &mut String) {
         let mut count = 0;
         for c in value.chars().take(N) {
             out.push(c);
@@ -175,8 +195,8 @@ impl<const N: usize> FixedCodec<String> for FixedText<N> {
         }
         out.extend(std::iter::repeat_n(' ', N - count));
     }
-    fn read(raw: &str) -> Option<String> {
-        Some(raw.to_string())
+    fn read(raw: &str) -> Option<Text> {
+        Some(Text::from(raw))
     }
 }
 
@@ -885,8 +905,8 @@ mod tests {
         assert_eq!(written::<_, BlankableDigits<4>>(&None), "    ");
         assert_eq!(written::<_, BlankableDigits<4>>(&Some(12)), "0012");
         assert_eq!(written::<_, Digits<3>>(&5000), "999");
-        assert_eq!(written::<_, FixedText<4>>(&"2.00".to_string()), "2.00");
-        assert_eq!(written::<_, FixedText<3>>(&"¥".to_string()), "¥  ");
+        assert_eq!(written::<_, FixedText<4>>(&Text::from("2.00")), "2.00");
+        assert_eq!(written::<_, FixedText<3>>(&Text::from("¥")), "¥  ");
     }
 
     #[test]
