@@ -269,11 +269,12 @@ fn find_trailer(frame: &[u8]) -> Trailer {
     let len = frame.len();
     let mut found = None;
     for digits in [4usize, 3] {
-        if len >= digits + 4 && &frame[len - digits - 2..len - digits] == b"AZ" {
-            if let Some(value) = checksum::parse_hex(&frame[len - digits..]) {
-                found = Some((len - digits - 2, value, digits));
-                break;
-            }
+        if len >= digits + 4
+            && &frame[len - digits - 2..len - digits] == b"AZ"
+            && let Some(value) = checksum::parse_hex(&frame[len - digits..])
+        {
+            found = Some((len - digits - 2, value, digits));
+            break;
         }
     }
     let Some((az_at, value, digits)) = found else {
