@@ -27,8 +27,12 @@
 
 pub mod charset;
 pub mod checksum;
+pub mod client;
 pub mod codec;
 pub mod messages;
+pub mod server;
+pub mod session;
+pub mod transport;
 pub mod types;
 
 #[cfg(test)]
