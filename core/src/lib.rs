@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod i18n;
+pub mod ils;
 pub mod mask;
 pub mod pin;
 pub mod store;

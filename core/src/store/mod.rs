@@ -6,6 +6,7 @@
 //! outside this module: callers use the typed API.
 
 mod audit;
+pub mod catalog;
 mod journal;
 mod migrations;
 mod visits;
