@@ -10,6 +10,7 @@ use kiosk_core::Config;
 use kiosk_core::config::Language;
 use kiosk_core::i18n::Localizer;
 
+use crate::runtime::ils::{self as ils_runtime, Heartbeat, IlsHealth};
 use crate::screens::home;
 use crate::theme::{Look, Sizes};
 use crate::ui::Ui;
@@ -22,6 +23,13 @@ pub struct Overrides {
     pub language: Option<Language>,
     /// Fullscreen or windowed.
     pub fullscreen: Option<bool>,
+}
+
+/// Background services the app talks to.
+#[derive(Clone, Default)]
+pub struct Services {
+    /// The ILS heartbeat; `None` leaves the network state unknown (tests).
+    pub heartbeat: Option<Heartbeat>,
 }
 
 /// Which screen is showing.
@@ -40,6 +48,8 @@ pub enum Message {
     Bar(BarMessage),
     /// The home screen.
     Home(home::Message),
+    /// The ILS heartbeat reported.
+    Ils(IlsHealth),
 }
 
 /// The application state.
@@ -52,12 +62,14 @@ pub struct App {
     now: NaiveDateTime,
     screen: Screen,
     network: Network,
+    last_ils_health: Option<IlsHealth>,
     queued: u64,
+    services: Services,
 }
 
 impl App {
     /// Creates the app at the home screen, at the given time.
-    pub fn new(config: Arc<Config>, overrides: &Overrides, now: NaiveDateTime) -> App {
+    pub fn new(config: Arc<Config>, overrides: &Overrides, services: Services, now: NaiveDateTime) -> App {
         App {
             language: overrides.language.unwrap_or(config.terminal.language),
             large_text: config.terminal.large_text,
@@ -66,14 +78,16 @@ impl App {
             now,
             screen: Screen::Home,
             network: Network::Connecting,
+            last_ils_health: None,
             queued: 0,
+            services,
             config,
         }
     }
 
     /// Boots the app for iced: the state and the first task.
-    pub fn boot(config: Arc<Config>, overrides: Overrides) -> (App, Task<Message>) {
-        (App::new(config, &overrides, Local::now().naive_local()), Task::none())
+    pub fn boot(config: Arc<Config>, overrides: Overrides, services: Services) -> (App, Task<Message>) {
+        (App::new(config, &overrides, services, Local::now().naive_local()), Task::none())
     }
 
     /// The window title.
@@ -100,6 +114,13 @@ impl App {
             Message::Bar(BarMessage::ToggleHighContrast) => self.high_contrast = !self.high_contrast,
             Message::Home(home::Message::Open(service)) => {
                 tracing::info!(?service, "service chosen");
+            }
+            Message::Ils(health) => {
+                self.network = match health {
+                    IlsHealth::Online { .. } => Network::Online,
+                    IlsHealth::Offline { .. } => Network::Offline,
+                };
+                self.last_ils_health = Some(health);
             }
         }
         Task::none()
@@ -144,9 +165,21 @@ impl App {
             .into()
     }
 
-    /// Background work: the clock.
+    /// The library system's state as the status bar shows it.
+    pub fn network(&self) -> Network {
+        self.network
+    }
+
+    /// Background work: the clock and the ILS heartbeat.
     pub fn subscription(&self) -> Subscription<Message> {
-        Subscription::run(minute_ticks).map(Message::Tick)
+        let clock = Subscription::run(minute_ticks).map(Message::Tick);
+        match &self.services.heartbeat {
+            Some(heartbeat) => Subscription::batch([
+                clock,
+                Subscription::run_with(heartbeat.clone(), ils_runtime::watch).map(Message::Ils),
+            ]),
+            None => clock,
+        }
     }
 }
 

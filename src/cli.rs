@@ -63,6 +63,64 @@ pub enum Command {
     /// Check or show the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Talk to the configured library system through the kiosk's SIP2 client.
+    Ils(IlsArgs),
+    /// Run the built-in ILS emulator as a SIP2 server.
+    IlsEmulator(EmulatorArgs),
+}
+
+/// `kiosk ils …`
+#[derive(Debug, Args)]
+pub struct IlsArgs {
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to ask.
+    #[command(subcommand)]
+    pub command: IlsCommand,
+}
+
+/// `kiosk ils …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum IlsCommand {
+    /// Log in and show every field of the ACS status (98) with the round-trip time.
+    Status,
+    /// Show a patron's account (63/64).
+    Patron {
+        /// The patron's card barcode.
+        barcode: String,
+        /// Also check this PIN (shown masked).
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    /// Show an item (17/18).
+    Item {
+        /// The item barcode.
+        barcode: String,
+    },
+    /// Send a message typed by hand, e.g. '1720260715    103000AOWCP|AB30234000000017|';
+    /// AY/AZ are added when error detection is on.
+    Raw {
+        /// The message without AY/AZ.
+        message: String,
+    },
+}
+
+/// `kiosk ils-emulator …`
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:6001")]
+    pub listen: std::net::SocketAddr,
+    /// The emulator's database [default: ils-emulator.sqlite3 in the data directory].
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// PEM certificate chain: serve SIP2 over TLS.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `kiosk config …`

@@ -4,9 +4,11 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod fonts;
 pub mod icons;
 pub mod logging;
+pub mod runtime;
 pub mod screens;
 pub mod theme;
 pub mod ui;

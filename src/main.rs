@@ -1,10 +1,12 @@
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use kiosk::app::{App, Overrides};
-use kiosk::cli::{Cli, Command, ConfigCommand};
-use kiosk::{fonts, load_config, logging};
+use kiosk::app::{App, Overrides, Services};
+use kiosk::cli::{Cli, Command, ConfigCommand, EmulatorArgs, IlsArgs, IlsCommand};
+use kiosk::runtime::ils::Heartbeat;
+use kiosk::{commands, fonts, load_config, logging};
 use kiosk_core::config::EXAMPLE;
 
 fn main() -> ExitCode {
@@ -12,7 +14,70 @@ fn main() -> ExitCode {
     match cli.command.take() {
         None => run_gui(&cli),
         Some(Command::Config(command)) => config_command(&cli, command),
+        Some(Command::Ils(args)) => async_command(&cli, |config| ils_command(config, args)),
+        Some(Command::IlsEmulator(args)) => async_command(&cli, |config| emulator_command(config, args)),
     }
+}
+
+/// Runs a one-shot async command with the configuration; errors are printed with context.
+fn async_command<F, Fut>(cli: &Cli, command: F) -> ExitCode
+where
+    F: FnOnce(kiosk_core::Config) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<String>>,
+{
+    logging::init_for_command();
+    let config = match load_config(cli.config.as_deref()) {
+        Ok(loaded) => loaded.config,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("kiosk: cannot start: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(command(config)) {
+        Ok(mut output) => {
+            if !output.ends_with('\n') && !output.is_empty() {
+                output.push('\n');
+            }
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = std::io::stdout().write_all(output.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("kiosk: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn ils_command(config: kiosk_core::Config, args: IlsArgs) -> anyhow::Result<String> {
+    let client = kiosk::runtime::ils_client_config(&config)?;
+    match args.command {
+        IlsCommand::Status => commands::ils::status(client, args.json).await,
+        IlsCommand::Patron { barcode, pin } => {
+            commands::ils::patron(client, &config, &barcode, pin, args.json).await
+        }
+        IlsCommand::Item { barcode } => commands::ils::item(client, &config, &barcode, args.json).await,
+        IlsCommand::Raw { message } => commands::ils::raw(client, &message, args.json).await,
+    }
+}
+
+async fn emulator_command(config: kiosk_core::Config, args: EmulatorArgs) -> anyhow::Result<String> {
+    let database = args
+        .db
+        .unwrap_or_else(|| config.storage.resolved_data_dir().join(kiosk::runtime::emulator::DATABASE_FILE));
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(kiosk_sip2::transport::server_acceptor(cert, key)?),
+        _ => None,
+    };
+    kiosk::runtime::emulator::run(args.listen, &database, &config, tls).await?;
+    Ok(String::new())
 }
 
 fn config_command(cli: &Cli, command: ConfigCommand) -> ExitCode {
@@ -95,6 +160,20 @@ fn run_gui(cli: &Cli) -> ExitCode {
     }
     let fullscreen = cli.gui.fullscreen().unwrap_or(config.terminal.fullscreen);
     let overrides = Overrides { language: cli.gui.lang, fullscreen: Some(fullscreen) };
+    let client = match kiosk::runtime::ils_client_config(&config) {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            eprintln!("kiosk: {error:#}");
+            return ExitCode::from(1);
+        }
+    };
+    let services = Services {
+        heartbeat: Some(Heartbeat {
+            config: Arc::new(client),
+            every: std::time::Duration::from_secs(u64::from(config.ils.heartbeat_secs)),
+        }),
+    };
     let config = Arc::new(config);
     let window = iced::window::Settings {
         size: iced::Size::new(1280.0, 800.0),
@@ -107,15 +186,18 @@ fn run_gui(cli: &Cli) -> ExitCode {
         },
         ..Default::default()
     };
-    let result =
-        iced::application(move || App::boot(config.clone(), overrides.clone()), App::update, App::view)
-            .title(App::title)
-            .theme(App::theme)
-            .subscription(App::subscription)
-            .font(fonts::CJK_FONT_BYTES)
-            .default_font(fonts::DEFAULT)
-            .window(window)
-            .run();
+    let result = iced::application(
+        move || App::boot(config.clone(), overrides.clone(), services.clone()),
+        App::update,
+        App::view,
+    )
+    .title(App::title)
+    .theme(App::theme)
+    .subscription(App::subscription)
+    .font(fonts::CJK_FONT_BYTES)
+    .default_font(fonts::DEFAULT)
+    .window(window)
+    .run();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

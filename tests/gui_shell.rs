@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use common::{assert_snapshot, click, fixed_now, simulator};
 use iced::Size;
-use kiosk::app::{App, Overrides};
+use kiosk::app::{App, Overrides, Services};
 use kiosk_core::Config;
 use kiosk_core::config::{Language, Role};
 
@@ -15,7 +15,12 @@ const DESKTOP: Size = Size { width: 1280.0, height: 800.0 };
 fn app_with(role: Role, language: Language) -> App {
     let mut config = Config::default();
     config.terminal.role = role;
-    App::new(Arc::new(config), &Overrides { language: Some(language), fullscreen: None }, fixed_now())
+    App::new(
+        Arc::new(config),
+        &Overrides { language: Some(language), fullscreen: None },
+        Services::default(),
+        fixed_now(),
+    )
 }
 
 #[test]

@@ -188,7 +188,7 @@ impl Client {
             return Ok(());
         }
         self.session = ClientSession::new(self.config.session);
-        let io = self.open().await?;
+        let io = open(&self.config).await?;
         self.connection = Some(Connection { io, framer: Framer::new() });
         if let Some(credentials) = self.config.credentials.clone() {
             let login = Message::from(Login {
@@ -211,34 +211,6 @@ impl Client {
         }
         self.status().await?;
         Ok(())
-    }
-
-    async fn open(&self) -> Result<BoxedIo, ClientError> {
-        let address = format!("{}:{}", self.config.host, self.config.port);
-        let connect = async {
-            let tcp = TcpStream::connect((self.config.host.as_str(), self.config.port))
-                .await
-                .map_err(|e| ClientError::Connect { address: address.clone(), reason: e.to_string() })?;
-            let _ = tcp.set_nodelay(true);
-            match &self.config.tls {
-                None => Ok(Box::new(tcp) as BoxedIo),
-                Some(options) => {
-                    let (connector, name) = client_connector(options, &self.config.host)?;
-                    let tls = connector.connect(name, tcp).await.map_err(|e| ClientError::Connect {
-                        address: address.clone(),
-                        reason: format!("TLS handshake: {e}"),
-                    })?;
-                    Ok(Box::new(tls) as BoxedIo)
-                }
-            }
-        };
-        match tokio::time::timeout(self.config.connect_timeout, connect).await {
-            Ok(result) => result,
-            Err(_) => Err(ClientError::Connect {
-                address,
-                reason: format!("no answer within {} s", self.config.connect_timeout.as_secs_f32()),
-            }),
-        }
     }
 
     /// Sends `99` and returns the `98`; an ACS that says it is off line is an error.
@@ -361,5 +333,34 @@ impl Client {
                 }
             }
         }
+    }
+}
+
+/// Opens the TCP (and TLS) connection within the connect timeout.
+async fn open(config: &ClientConfig) -> Result<BoxedIo, ClientError> {
+    let address = format!("{}:{}", config.host, config.port);
+    let connect = async {
+        let tcp = TcpStream::connect((config.host.as_str(), config.port))
+            .await
+            .map_err(|e| ClientError::Connect { address: address.clone(), reason: e.to_string() })?;
+        let _ = tcp.set_nodelay(true);
+        match &config.tls {
+            None => Ok(Box::new(tcp) as BoxedIo),
+            Some(options) => {
+                let (connector, name) = client_connector(options, &config.host)?;
+                let tls = connector.connect(name, tcp).await.map_err(|e| ClientError::Connect {
+                    address: address.clone(),
+                    reason: format!("TLS handshake: {e}"),
+                })?;
+                Ok(Box::new(tls) as BoxedIo)
+            }
+        }
+    };
+    match tokio::time::timeout(config.connect_timeout, connect).await {
+        Ok(result) => result,
+        Err(_) => Err(ClientError::Connect {
+            address,
+            reason: format!("no answer within {} s", config.connect_timeout.as_secs_f32()),
+        }),
     }
 }

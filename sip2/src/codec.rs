@@ -462,3 +462,43 @@ mod tests {
         assert_eq!(framer.pending(), 0);
     }
 }
+
+#[cfg(test)]
+mod describe_tests {
+    use super::*;
+
+    #[test]
+    fn describe_lists_fixed_and_variable_fields() {
+        let decoded = Codec::default().decode(b"941AY3AZFDFA").unwrap();
+        let views = decoded.message.describe();
+        assert_eq!(views.len(), 1);
+        assert_eq!((views[0].name, views[0].value.as_str()), ("ok", "1"));
+        let decoded = Codec::default().decode(b"2300120251124    100000AOLIB|AA42|AC|ADsecret|ZZx|").unwrap();
+        let shown: Vec<String> = decoded
+            .message
+            .describe()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}{}={}",
+                    v.id.as_deref().map(|i| format!("{i} ")).unwrap_or_default(),
+                    v.name,
+                    v.value
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "language=001",
+                "transaction_date=20251124    100000",
+                "AO institution_id=LIB",
+                "AA patron_identifier=42",
+                "AC terminal_password=",
+                "AD patron_password=secret",
+                "ZZ extra=x"
+            ]
+        );
+        assert_eq!(decoded.message.name(), "PatronStatusRequest");
+    }
+}

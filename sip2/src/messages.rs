@@ -54,6 +54,18 @@ impl Field {
     }
 }
 
+/// One field of a message as shown to a person: its name, its id (variable fields) and
+/// its value as sent on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldView {
+    /// The field's name (`institution_id`).
+    pub name: &'static str,
+    /// The two-character id of a variable field.
+    pub id: Option<String>,
+    /// The value as sent.
+    pub value: String,
+}
+
 /// Splits the variable part of a message into `(id, value)` pairs.
 struct FieldCursor<'a> {
     rest: &'a str,
@@ -144,6 +156,24 @@ macro_rules! random_field {
     };
     (rep, $ty:ty, $rng:ident) => {
         (0..$rng.below(3)).map(|_| <$ty as RandomValue>::random($rng)).collect()
+    };
+}
+
+macro_rules! describe {
+    (req, $value:expr, $name:expr, $id:literal, $views:ident) => {{
+        let mut value = String::new();
+        FieldValue::write(&$value, &mut value);
+        $views.push(FieldView { name: $name, id: Some($id.to_string()), value });
+    }};
+    (opt, $value:expr, $name:expr, $id:literal, $views:ident) => {
+        if let Some(present) = &$value {
+            describe!(req, *present, $name, $id, $views);
+        }
+    };
+    (rep, $value:expr, $name:expr, $id:literal, $views:ident) => {
+        for each in &$value {
+            describe!(req, *each, $name, $id, $views);
+        }
     };
 }
 
@@ -247,6 +277,21 @@ macro_rules! messages {
                 /// The command code.
                 pub const CODE: &'static str = $code;
 
+                /// Every field with its name and wire value, for people and scripts.
+                pub fn describe(&self) -> Vec<FieldView> {
+                    let mut views = Vec::new();
+                    $(
+                        let mut value = String::new();
+                        <$fcodec as FixedCodec<$fty>>::write(&self.$fname, &mut value);
+                        views.push(FieldView { name: stringify!($fname), id: None, value });
+                    )*
+                    $( describe!($kind, self.$vname, stringify!($vname), $id, views); )*
+                    for field in &self.extra {
+                        views.push(FieldView { name: "extra", id: Some(field.id.to_string()), value: field.value.to_string() });
+                    }
+                    views
+                }
+
                 fn write_body(&self, out: &mut String) -> Result<(), EncodeError> {
                     out.push_str($code);
                     let fixed_start = out.len();
@@ -323,6 +368,20 @@ macro_rules! messages {
         }
 
         impl Message {
+            /// Every field with its name and wire value.
+            pub fn describe(&self) -> Vec<FieldView> {
+                match self {
+                    $( Message::$name(message) => message.describe(), )*
+                }
+            }
+
+            /// The message's name, as the specification calls it.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( Message::$name(_) => stringify!($name), )*
+                }
+            }
+
             /// The two-digit command code.
             pub fn code(&self) -> &'static str {
                 match self {

@@ -2,8 +2,62 @@
 
 pub mod emulator;
 
+use std::time::Duration;
+
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use kiosk_sip2::client::{ClientConfig, Credentials};
+use kiosk_sip2::session::{ErrorDetection as SessionErrorDetection, SessionConfig};
+use kiosk_sip2::transport::TlsOptions;
 use kiosk_sip2::types::SipDate;
+use kiosk_sip2::{Charset as WireCharset, Codec, Terminator as WireTerminator};
+
+use crate::config::{Charset, ErrorDetection, IlsConfig, Terminator};
+
+/// The SIP2 client settings for the configured ILS at `host:port` (the configured address,
+/// or the in-process emulator's).
+pub fn client_config(ils: &IlsConfig, host: &str, port: u16, max_print_width: u16) -> ClientConfig {
+    let codec = Codec {
+        charset: match ils.charset {
+            Charset::Utf8 => WireCharset::Utf8,
+            Charset::Gb18030 => WireCharset::Gb18030,
+            Charset::Cp850 => WireCharset::Cp850,
+            Charset::Latin1 => WireCharset::Latin1,
+        },
+        error_detection: ils.error_detection != ErrorDetection::Off,
+        terminator: match ils.terminator {
+            Terminator::Cr => WireTerminator::Cr,
+            Terminator::Crlf => WireTerminator::CrLf,
+        },
+        lenient_checksums: true,
+    };
+    ClientConfig {
+        host: host.to_string(),
+        port,
+        tls: ils.tls.then(|| TlsOptions {
+            ca_file: ils.tls_ca_file.clone(),
+            client_identity: ils.tls_client_cert.clone().zip(ils.tls_client_key.clone()),
+            server_name: ils.tls_server_name.clone(),
+        }),
+        session: SessionConfig {
+            codec,
+            error_detection: match ils.error_detection {
+                ErrorDetection::Off => SessionErrorDetection::Off,
+                ErrorDetection::On => SessionErrorDetection::On,
+                ErrorDetection::Auto => SessionErrorDetection::Auto,
+            },
+            timeout: Duration::from_secs(u64::from(ils.response_timeout_secs)),
+            retries: ils.retries,
+        },
+        connect_timeout: Duration::from_secs(u64::from(ils.connect_timeout_secs)),
+        write_timeout: Duration::from_secs(u64::from(ils.response_timeout_secs)),
+        credentials: (!ils.login_user.is_empty()).then(|| Credentials {
+            user: ils.login_user.clone(),
+            password: ils.login_password.clone(),
+            location: (!ils.location_code.is_empty()).then(|| ils.location_code.clone()),
+        }),
+        max_print_width,
+    }
+}
 
 /// A local date and time as an 18-character SIP2 date.
 pub fn sip_date(time: NaiveDateTime) -> SipDate {
@@ -42,6 +96,25 @@ pub fn parse_due_date(text: &str) -> Option<NaiveDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_config_follows_the_ils_section() {
+        let mut ils = IlsConfig {
+            charset: Charset::Gb18030,
+            error_detection: ErrorDetection::Auto,
+            terminator: Terminator::Crlf,
+            ..IlsConfig::default()
+        };
+        ils.tls = true;
+        ils.tls_server_name = Some("ils.example.cn".into());
+        let config = client_config(&ils, "10.0.0.5", 6002, 48);
+        assert_eq!((config.host.as_str(), config.port), ("10.0.0.5", 6002));
+        assert_eq!(config.session.codec.charset, WireCharset::Gb18030);
+        assert_eq!(config.session.codec.terminator, WireTerminator::CrLf);
+        assert_eq!(config.session.error_detection, SessionErrorDetection::Auto);
+        assert_eq!(config.tls.unwrap().server_name.as_deref(), Some("ils.example.cn"));
+        assert_eq!(config.credentials.unwrap().location.as_deref(), Some("WCP-SELF-01"));
+    }
 
     #[test]
     fn dates_round_trip() {

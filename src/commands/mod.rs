@@ -1,0 +1,3 @@
+//! One-shot command-line tools for technicians.
+
+pub mod ils;
