@@ -80,3 +80,70 @@ fn gui_without_display_fails_clearly() {
     assert_eq!(output.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no display found"));
 }
+
+#[test]
+fn ils_status_against_the_demo_emulator() {
+    let data = tempfile::tempdir().unwrap();
+    let output =
+        kiosk().env("XDG_DATA_HOME", data.path()).args(["ils", "status", "--json"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["command"], "98");
+    let online = json["fields"].as_array().unwrap().iter().find(|f| f["name"] == "online_status").unwrap();
+    assert_eq!(online["value"], "Y");
+    assert!(json["round_trip_ms"].as_f64().unwrap() >= 0.0);
+}
+
+#[test]
+fn ils_patron_and_item_show_the_demo_data_with_the_pin_masked() {
+    let data = tempfile::tempdir().unwrap();
+    let output = kiosk()
+        .env("XDG_DATA_HOME", data.path())
+        .args(["ils", "patron", "20234000000019", "--pin", "1234"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    assert!(
+        text.contains("张伟") && text.contains("CQ valid_patron_password") && !text.contains("1234 "),
+        "{text}"
+    );
+    let output =
+        kiosk().env("XDG_DATA_HOME", data.path()).args(["ils", "item", "30234000000017"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("活着"));
+    let output = kiosk().env("XDG_DATA_HOME", data.path()).args(["ils", "raw", "not sip2"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a SIP2 message"));
+}
+
+#[test]
+fn ils_emulator_serves_a_configured_kiosk_and_unreachable_ils_is_an_error() {
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = kiosk()
+        .env("XDG_DATA_HOME", data.path())
+        .args(["ils-emulator", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+        .arg(data.path().join("emu.sqlite3"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let config = data.path().join("kiosk.toml");
+    std::fs::write(&config, format!("[ils]\nemulator = false\nport = {port}\nconnect_timeout_secs = 2\n"))
+        .unwrap();
+    let mut answered = None;
+    for _ in 0..50 {
+        let output =
+            kiosk().arg("--config").arg(&config).args(["ils", "item", "30234000000025"]).output().unwrap();
+        if output.status.success() {
+            answered = Some(String::from_utf8_lossy(&output.stdout).to_string());
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(answered.expect("the emulator answers").contains("许三观卖血记"));
+    let output = kiosk().arg("--config").arg(&config).args(["ils", "status"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot reach the library system"));
+}

@@ -137,11 +137,19 @@ pub struct ServerConfig {
     pub idle_timeout: Duration,
     /// Refuse everything but `93` and `99` before a successful login.
     pub require_login: bool,
+    /// Call the backend directly on the connection's task. For a fast backend on a
+    /// server with its own runtime thread; otherwise calls go to tokio's blocking pool.
+    pub inline_backend: bool,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { codec: Codec::default(), idle_timeout: Duration::from_secs(600), require_login: true }
+        ServerConfig {
+            codec: Codec::default(),
+            idle_timeout: Duration::from_secs(600),
+            require_login: true,
+            inline_backend: false,
+        }
     }
 }
 
@@ -279,12 +287,14 @@ impl ConnectionState {
         }
         let info = self.info.clone();
         let message = decoded.message;
-        let response = tokio::task::spawn_blocking(move || {
-            dispatch(backend.as_ref(), &info, &message).map(|r| (message, r))
-        })
-        .await
-        .ok()
-        .flatten();
+        let call = move || dispatch(backend.as_ref(), &info, &message).map(|r| (message, r));
+        // A backend may block (SQLite): unless told it may run inline, it runs on the
+        // blocking pool so the runtime's workers stay free.
+        let response = if self.config.inline_backend {
+            call()
+        } else {
+            tokio::task::spawn_blocking(call).await.ok().flatten()
+        };
         let (request, response) = response?;
         if let (Message::Login(login), Message::LoginResponse(answer)) = (&request, &response) {
             if answer.ok {

@@ -16,6 +16,19 @@ use tokio::net::TcpListener;
 /// The emulator's database file in the data directory.
 pub const DATABASE_FILE: &str = "ils-emulator.sqlite3";
 
+/// How the emulator serves: on its own single-threaded runtime, calling the backend inline.
+pub const SERVER_CONFIG: ServerConfig = ServerConfig {
+    codec: kiosk_sip2::Codec {
+        charset: kiosk_sip2::Charset::Utf8,
+        error_detection: true,
+        terminator: kiosk_sip2::Terminator::Cr,
+        lenient_checksums: true,
+    },
+    idle_timeout: std::time::Duration::from_secs(600),
+    require_login: true,
+    inline_backend: true,
+};
+
 /// Opens (seeding on first use) the emulator database.
 pub fn open(database: &Path, config: &Config) -> anyhow::Result<Emulator> {
     let store = CatalogStore::open(database, Local::now().naive_local())
@@ -77,6 +90,6 @@ pub async fn run(
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    serve(listener, emulator, ServerConfig::default(), tls, shutdown).await;
+    serve(listener, emulator, SERVER_CONFIG, tls, shutdown).await;
     Ok(())
 }

@@ -298,7 +298,6 @@ impl Backend for Emulator {
 
     fn checkout(&self, _: &ConnectionInfo, request: &Checkout) -> CheckoutResponse {
         let now = self.now();
-        let zh = self.lookup(&request.patron_identifier).is_none_or(|p| p.language != "en");
         let when =
             if request.no_block { from_sip_date(&request.transaction_date).unwrap_or(now) } else { now };
         let mut response = CheckoutResponse {
@@ -319,6 +318,7 @@ impl Backend for Emulator {
             promised,
         ) {
             Ok(Ok(granted)) => {
+                let zh = granted.language != "en";
                 response.ok = true;
                 response.renewal_ok = granted.renewed;
                 response.desensitize = Tristate::Yes;
@@ -332,6 +332,7 @@ impl Backend for Emulator {
                 });
             }
             Ok(Err(refusal)) => {
+                let zh = self.lookup(&request.patron_identifier).is_none_or(|p| p.language != "en");
                 if let Ok(Some(item)) = self.store.item(&request.item_identifier) {
                     response.title_identifier = item.title.as_str().into();
                 }

@@ -235,6 +235,8 @@ pub struct LoanGranted {
     pub due_at: NaiveDateTime,
     /// It was already on loan to this patron and was renewed.
     pub renewed: bool,
+    /// The patron's language (`zh` or `en`), for the message.
+    pub language: String,
 }
 
 /// What staff must do with a returned item.
@@ -336,7 +338,7 @@ impl CatalogStore {
         let tx = conn.transaction()?;
         for row in rows(CATALOG_TSV) {
             if let [barcode, title, author, isbn, call, media, home, parts, language] = row[..] {
-                tx.execute(
+                exec(&tx,
                     "INSERT INTO items (barcode, title, author, isbn, call_number, media_type, home_branch, parts, language)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![barcode, title, author, isbn, call, media, home, parts.parse::<u32>().unwrap_or(1), language],
@@ -346,7 +348,7 @@ impl CatalogStore {
         for row in rows(PATRONS_TSV) {
             if let [barcode, name, pin, state, fines, expires, max_loans, language] = row[..] {
                 let fines_cents = (fines.parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64;
-                tx.execute(
+                exec(&tx,
                     "INSERT INTO patrons (barcode, name, pin, state, fines_cents, card_expires, max_loans, language)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![barcode, name, pin, state, fines_cents, expires, max_loans.parse::<u32>().unwrap_or(10), language],
@@ -357,20 +359,28 @@ impl CatalogStore {
             match row[..] {
                 ["loan", patron, item, days, renewals] => {
                     let due = due_at((now + Duration::days(days.parse().unwrap_or(14))).date());
-                    tx.execute(
+                    exec(
+                        &tx,
                         "INSERT INTO loans (item, patron, checked_out_at, due_at, renewals) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![item, patron, format_time(now - Duration::days(20)), format_time(due), renewals.parse::<u32>().unwrap_or(0)],
+                        params![
+                            item,
+                            patron,
+                            format_time(now - Duration::days(20)),
+                            format_time(due),
+                            renewals.parse::<u32>().unwrap_or(0)
+                        ],
                     )?;
-                    tx.execute("UPDATE items SET status = 'on_loan' WHERE barcode = ?1", [item])?;
+                    exec(&tx, "UPDATE items SET status = 'on_loan' WHERE barcode = ?1", [item])?;
                 }
                 [kind @ ("hold" | "ready"), patron, item, pickup, _] => {
                     let state = if kind == "hold" { "waiting" } else { "ready" };
-                    tx.execute(
+                    exec(
+                        &tx,
                         "INSERT INTO holds (item, patron, pickup_branch, placed_at, state) VALUES (?1, ?2, ?3, ?4, ?5)",
                         params![item, patron, pickup, format_time(now - Duration::days(3)), state],
                     )?;
                     if state == "ready" {
-                        tx.execute("UPDATE items SET status = 'on_hold_shelf' WHERE barcode = ?1", [item])?;
+                        exec(&tx, "UPDATE items SET status = 'on_hold_shelf' WHERE barcode = ?1", [item])?;
                     }
                 }
                 _ => {}
@@ -436,7 +446,12 @@ impl CatalogStore {
         {
             if no_block {
                 // Already applied (a duplicate of a forwarded off-line loan): nothing to do.
-                return Ok(Ok(LoanGranted { due_at: loan.due_at, item, renewed: false }));
+                return Ok(Ok(LoanGranted {
+                    due_at: loan.due_at,
+                    item,
+                    renewed: false,
+                    language: patron.language,
+                }));
             }
             drop(tx);
             drop(conn);
@@ -462,8 +477,8 @@ impl CatalogStore {
                 ItemStatus::OnHoldShelf | ItemStatus::Available => {}
             }
             let first_hold: Option<String> = tx
+                .prepare_cached("SELECT patron FROM holds WHERE item = ?1 AND state IN ('waiting', 'ready') ORDER BY id LIMIT 1")?
                 .query_row(
-                    "SELECT patron FROM holds WHERE item = ?1 AND state IN ('waiting', 'ready') ORDER BY id LIMIT 1",
                     [item_barcode],
                     |r| r.get(0),
                 )
@@ -474,29 +489,42 @@ impl CatalogStore {
         } else if let Some(loan) = &item.loan {
             // The kiosk lent it off line while the ILS still had it lent to someone else:
             // the off-line loan stands, so the older loan is ended first.
-            tx.execute("DELETE FROM loans WHERE item = ?1", [item_barcode])?;
+            exec(&tx, "DELETE FROM loans WHERE item = ?1", [item_barcode])?;
             log_event(&tx, "checkin", item_barcode, Some(&loan.patron), now, true)?;
         }
         let due = match promised_due.filter(|_| no_block) {
             Some(due) => due,
             None => due_at((now + Duration::days(LOAN_DAYS)).date()),
         };
-        tx.execute(
+        exec(
+            &tx,
             "INSERT INTO loans (item, patron, checked_out_at, due_at, renewals) VALUES (?1, ?2, ?3, ?4, 0)",
             params![item_barcode, patron.barcode, format_time(now), format_time(due)],
         )?;
-        tx.execute(
+        exec(
+            &tx,
             "UPDATE items SET status = 'on_loan', transit_to = NULL WHERE barcode = ?1",
             [item_barcode],
         )?;
-        tx.execute(
+        exec(
+            &tx,
             "UPDATE holds SET state = 'collected' WHERE item = ?1 AND patron = ?2 AND state IN ('waiting', 'ready')",
             params![item_barcode, patron.barcode],
         )?;
         log_event(&tx, "checkout", item_barcode, Some(&patron.barcode), now, no_block)?;
-        let item = item_in(&tx, item_barcode)?.unwrap_or(item);
         tx.commit()?;
-        Ok(Ok(LoanGranted { item, due_at: due, renewed: false }))
+        let item = CatalogItem {
+            status: ItemStatus::OnLoan,
+            transit_to: None,
+            loan: Some(Loan {
+                patron: patron.barcode.clone(),
+                checked_out_at: now,
+                due_at: due,
+                renewals: 0,
+            }),
+            ..item
+        };
+        Ok(Ok(LoanGranted { item, due_at: due, renewed: false, language: patron.language }))
     }
 
     /// Returns an item at this branch and decides where it goes.
@@ -517,12 +545,13 @@ impl CatalogStore {
             let late_days = (returned_at.date() - loan.due_at.date()).num_days();
             if late_days > 0 {
                 fine_cents = late_days * FINE_PER_DAY_CENTS;
-                tx.execute(
+                exec(
+                    &tx,
                     "UPDATE patrons SET fines_cents = fines_cents + ?2 WHERE barcode = ?1",
                     params![loan.patron, fine_cents],
                 )?;
             }
-            tx.execute("DELETE FROM loans WHERE item = ?1", [item_barcode])?;
+            exec(&tx, "DELETE FROM loans WHERE item = ?1", [item_barcode])?;
             log_event(&tx, "checkin", item_barcode, Some(&loan.patron), now, no_block)?;
         } else if item.status == ItemStatus::OnHoldShelf {
             // Already waiting on the hold shelf: nothing changes.
@@ -535,38 +564,44 @@ impl CatalogStore {
             return Ok(Ok(ReturnDone { item, patron: None, was_not_on_loan: true, fine_cents: 0, routing }));
         }
         let waiting: Option<(i64, String, String, String)> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT h.id, h.patron, h.pickup_branch, p.name FROM holds h JOIN patrons p ON p.barcode = h.patron
                  WHERE h.item = ?1 AND h.state = 'waiting' ORDER BY h.id LIMIT 1",
+            )?
+            .query_row(
                 [item_barcode],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
         let routing = match waiting {
             Some((hold, holder, pickup, name)) if pickup == HOME_BRANCH => {
-                tx.execute("UPDATE holds SET state = 'ready' WHERE id = ?1", [hold])?;
-                tx.execute(
+                exec(&tx, "UPDATE holds SET state = 'ready' WHERE id = ?1", [hold])?;
+                exec(
+                    &tx,
                     "UPDATE items SET status = 'on_hold_shelf', transit_to = NULL WHERE barcode = ?1",
                     [item_barcode],
                 )?;
                 ReturnRouting::HoldShelf { patron: holder, name }
             }
             Some((_, holder, pickup, _)) => {
-                tx.execute(
+                exec(
+                    &tx,
                     "UPDATE items SET status = 'in_transit', transit_to = ?2 WHERE barcode = ?1",
                     params![item_barcode, pickup],
                 )?;
                 ReturnRouting::HoldElsewhere { branch: pickup, patron: holder }
             }
             None if item.home_branch != HOME_BRANCH => {
-                tx.execute(
+                exec(
+                    &tx,
                     "UPDATE items SET status = 'in_transit', transit_to = home_branch WHERE barcode = ?1",
                     [item_barcode],
                 )?;
                 ReturnRouting::Transfer { branch: item.home_branch.clone() }
             }
             None => {
-                tx.execute(
+                exec(
+                    &tx,
                     "UPDATE items SET status = 'available', transit_to = NULL WHERE barcode = ?1",
                     [item_barcode],
                 )?;
@@ -574,8 +609,8 @@ impl CatalogStore {
             }
         };
         let was_not_on_loan = item.loan.is_none();
-        let item = item_in(&tx, item_barcode)?.unwrap_or(item);
         tx.commit()?;
+        let item = CatalogItem { loan: None, ..item };
         Ok(Ok(ReturnDone { item, patron, was_not_on_loan, fine_cents, routing }))
     }
 
@@ -625,20 +660,22 @@ impl CatalogStore {
             }
         }
         let due = due_at((now + Duration::days(LOAN_DAYS)).date()).max(loan.due_at);
-        tx.execute(
+        exec(
+            &tx,
             "UPDATE loans SET due_at = ?2, renewals = renewals + 1 WHERE item = ?1",
             params![item_barcode, format_time(due)],
         )?;
         log_event(&tx, "renew", item_barcode, Some(&patron.barcode), now, no_block)?;
         let item = item_in(&tx, item_barcode)?.unwrap_or(item);
         tx.commit()?;
-        Ok(Ok(LoanGranted { item, due_at: due, renewed: true }))
+        Ok(Ok(LoanGranted { item, due_at: due, renewed: true, language: patron.language }))
     }
 
     /// Records a payment (in fen) against the patron's fines; `false` for an unknown patron.
     pub fn pay_fine(&self, patron: &str, cents: i64) -> Result<bool, StoreError> {
         let conn = self.lock();
-        let changed = conn.execute(
+        let changed = exec(
+            &conn,
             "UPDATE patrons SET fines_cents = MAX(0, fines_cents - ?2) WHERE barcode = ?1",
             params![patron, cents],
         )?;
@@ -656,7 +693,8 @@ impl CatalogStore {
         if patron_in(&conn, patron)?.is_none() || item_in(&conn, item)?.is_none() {
             return Ok(None);
         }
-        conn.execute(
+        exec(
+            &conn,
             "INSERT INTO holds (item, patron, pickup_branch, placed_at, state) VALUES (?1, ?2, ?3, ?4, 'waiting')",
             params![item, patron, HOME_BRANCH, format_time(now)],
         )?;
@@ -671,7 +709,8 @@ impl CatalogStore {
     /// Cancels a patron's holds on an item; the number cancelled.
     pub fn cancel_hold(&self, patron: &str, item: &str) -> Result<usize, StoreError> {
         let conn = self.lock();
-        Ok(conn.execute(
+        Ok(exec(
+            &conn,
             "UPDATE holds SET state = 'cancelled' WHERE item = ?1 AND patron = ?2 AND state IN ('waiting', 'ready')",
             params![item, patron],
         )?)
@@ -685,13 +724,13 @@ impl CatalogStore {
             PatronState::Blocked => "blocked",
             PatronState::CardLost => "lost",
         };
-        Ok(conn.execute("UPDATE patrons SET state = ?2 WHERE barcode = ?1", params![patron, value])? == 1)
+        Ok(exec(&conn, "UPDATE patrons SET state = ?2 WHERE barcode = ?1", params![patron, value])? == 1)
     }
 
     /// Stores item properties (`19`); `false` for an unknown item.
     pub fn set_item_properties(&self, item: &str, properties: &str) -> Result<bool, StoreError> {
         let conn = self.lock();
-        Ok(conn.execute("UPDATE items SET properties = ?2 WHERE barcode = ?1", params![item, properties])?
+        Ok(exec(&conn, "UPDATE items SET properties = ?2 WHERE barcode = ?1", params![item, properties])?
             == 1)
     }
 
@@ -738,11 +777,17 @@ fn log_event(
     at: NaiveDateTime,
     no_block: bool,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    exec(
+        &tx,
         "INSERT INTO loan_events (kind, item, patron, at, no_block) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![kind, item, patron, format_time(at), no_block as i64],
     )?;
     Ok(())
+}
+
+/// Runs a statement through the connection's statement cache.
+fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<usize, StoreError> {
+    Ok(conn.prepare_cached(sql)?.execute(params)?)
 }
 
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -754,11 +799,13 @@ fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
 
 fn item_in(conn: &Connection, barcode: &str) -> Result<Option<CatalogItem>, StoreError> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT i.barcode, i.title, i.author, i.isbn, i.call_number, i.media_type, i.home_branch, i.parts, i.status,
                     i.transit_to, l.patron, l.checked_out_at, l.due_at, l.renewals,
                     (SELECT COUNT(*) FROM holds h WHERE h.item = i.barcode AND h.state = 'waiting')
              FROM items i LEFT JOIN loans l ON l.item = i.barcode WHERE i.barcode = ?1",
+        )?
+        .query_row(
             [barcode],
             |r| {
                 Ok((
@@ -810,8 +857,10 @@ fn item_in(conn: &Connection, barcode: &str) -> Result<Option<CatalogItem>, Stor
 
 fn patron_in(conn: &Connection, barcode: &str) -> Result<Option<Patron>, StoreError> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT barcode, name, state, fines_cents, card_expires, max_loans, language FROM patrons WHERE barcode = ?1",
+        )?
+        .query_row(
             [barcode],
             |r| {
                 Ok((
