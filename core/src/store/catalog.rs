@@ -709,11 +709,11 @@ impl CatalogStore {
     /// Cancels a patron's holds on an item; the number cancelled.
     pub fn cancel_hold(&self, patron: &str, item: &str) -> Result<usize, StoreError> {
         let conn = self.lock();
-        Ok(exec(
+        exec(
             &conn,
             "UPDATE holds SET state = 'cancelled' WHERE item = ?1 AND patron = ?2 AND state IN ('waiting', 'ready')",
             params![item, patron],
-        )?)
+        )
     }
 
     /// Sets a patron's standing (block / enable).
@@ -778,7 +778,7 @@ fn log_event(
     no_block: bool,
 ) -> Result<(), StoreError> {
     exec(
-        &tx,
+        tx,
         "INSERT INTO loan_events (kind, item, patron, at, no_block) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![kind, item, patron, format_time(at), no_block as i64],
     )?;
