@@ -1,1 +1,5 @@
-//! placeholder
+//! The kiosk's hardware layer: library RFID tag data, reader protocols, barcode scanners
+//! and receipt printers. No crate of ours underneath; no GUI.
+
+pub mod crc;
+pub mod tag;
