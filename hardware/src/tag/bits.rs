@@ -42,7 +42,7 @@ pub(crate) struct BitWriter {
 impl BitWriter {
     pub(crate) fn write(&mut self, value: u16, count: usize) {
         for shift in (0..count).rev() {
-            if self.used % 8 == 0 {
+            if self.used.is_multiple_of(8) {
                 self.bytes.push(0);
             }
             let bit = ((value >> shift) & 1) as u8;

@@ -193,7 +193,7 @@ fn bitmap_oids(bitmap: &[u8]) -> BTreeSet<u8> {
 
 /// "1203" → 12 parts, part 3: the first half is the number of parts, the second the part.
 fn parse_set(text: &str) -> Option<SetInfo> {
-    if text.len() < 2 || text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.len() < 2 || !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let (parts, part) = text.split_at(text.len() / 2);
@@ -340,8 +340,7 @@ pub fn decode_isil(data: &[u8]) -> Option<String> {
     let mut reader = BitReader::new(data);
     let mut current = IsilSet::Upper;
     let mut text = String::new();
-    loop {
-        let Some(code) = reader.read(current.width()) else { break };
+    while let Some(code) = reader.read(current.width()) {
         match current.switch(code) {
             Some((target, true)) => {
                 let Some(code) = reader.read(target.width()) else { break };
@@ -410,12 +409,14 @@ pub struct Content {
 fn compact_text(text: &str) -> (Compaction, Vec<u8>) {
     let mut candidates: Vec<(Compaction, Vec<u8>)> = Vec::new();
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    if digits && !text.starts_with('0') && text.len() <= 38 {
-        if let Ok(value) = text.parse::<u128>() {
-            let bytes = value.to_be_bytes();
-            let first = bytes.iter().position(|&b| b != 0).unwrap_or(15);
-            candidates.push((Compaction::Integer, bytes[first..].to_vec()));
-        }
+    if digits
+        && !text.starts_with('0')
+        && text.len() <= 38
+        && let Ok(value) = text.parse::<u128>()
+    {
+        let bytes = value.to_be_bytes();
+        let first = bytes.iter().position(|&b| b != 0).unwrap_or(15);
+        candidates.push((Compaction::Integer, bytes[first..].to_vec()));
     }
     if digits {
         let mut bytes = Vec::new();
