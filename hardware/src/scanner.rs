@@ -167,6 +167,9 @@ pub enum Keymap {
     De,
 }
 
+/// Key codes and the characters they type.
+type KeyTable = &'static [(u16, char)];
+
 const KEY_ENTER: u16 = 28;
 const KEY_KPENTER: u16 = 96;
 const KEY_LEFTSHIFT: u16 = 42;
@@ -233,7 +236,7 @@ impl Keymap {
         if let Some(&(_, c)) = keypad.iter().find(|(k, _)| *k == code) {
             return Some(c);
         }
-        let (plain, shifted): (&[(u16, char)], &[(u16, char)]) = match self {
+        let (plain, shifted): (KeyTable, KeyTable) = match self {
             Keymap::Us => (
                 &[
                     (2, '1'),
