@@ -5,8 +5,8 @@
 
 use iced::Font;
 
-/// The font file, compiled into the binary.
-pub const CJK_FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/wqy-microhei.ttc");
+/// The font file, compiled into the binary once (shared with the receipt renderer).
+pub const CJK_FONT_BYTES: &[u8] = kiosk_hardware::CJK_FONT_BYTES;
 
 /// The default font for all text.
 pub const DEFAULT: Font = Font::with_name("WenQuanYi Micro Hei");
