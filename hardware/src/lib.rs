@@ -9,5 +9,6 @@ pub const CJK_FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/wqy-microhe
 pub mod barcode;
 pub mod crc;
 pub mod escpos;
+pub mod reader;
 pub mod scanner;
 pub mod tag;
