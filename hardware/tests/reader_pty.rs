@@ -46,7 +46,7 @@ fn serve_m3(mut master: TTYPort, pad: Arc<Mutex<FakePad>>) {
                 Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
                 Err(_) => return,
             }
-            while let Some(Ok(frame)) = deframer.next() {
+            while let Some(Ok(frame)) = deframer.next_frame() {
                 let reply = pad.lock().unwrap().answer_m3(frame.prefix, &frame.payload);
                 if master.write_all(&m3::encode(frame.prefix, &reply)).is_err() {
                     return;
@@ -67,7 +67,7 @@ fn serve_feig(mut master: TTYPort, pad: Arc<Mutex<FakePad>>) {
                 Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
                 Err(_) => return,
             }
-            while let Some(Ok(frame)) = deframer.next() {
+            while let Some(Ok(frame)) = deframer.next_frame() {
                 let reply = pad.lock().unwrap().answer_feig(frame.command, &frame.body);
                 if master.write_all(&feig::encode(frame.address, frame.command, &reply)).is_err() {
                     return;

@@ -100,7 +100,7 @@ impl<T: Read + Write> M3Reader<T> {
         let deframer = &mut self.deframer;
         read_until(&mut self.transport, self.timeout, |bytes| {
             deframer.push(bytes);
-            while let Some(result) = deframer.next() {
+            while let Some(result) = deframer.next_frame() {
                 match result {
                     Ok(frame) => return Some(frame.payload),
                     Err(error) => tracing::warn!(%error, "bad frame from the 3M reader"),
@@ -194,7 +194,7 @@ impl<T: Read + Write> FeigReader<T> {
         let deframer = &mut self.deframer;
         read_until(&mut self.transport, self.timeout, |bytes| {
             deframer.push(bytes);
-            while let Some(result) = deframer.next() {
+            while let Some(result) = deframer.next_frame() {
                 match result {
                     Ok(frame) if frame.command == command => return Some(frame.body),
                     Ok(frame) => {

@@ -69,7 +69,7 @@ impl Deframer {
 
     /// The next frame or error, if the buffer holds one. After an error the first byte is
     /// dropped so the stream can resynchronise.
-    pub fn next(&mut self) -> Option<Result<Frame, FrameError>> {
+    pub fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
         let length = usize::from(*self.buffer.first()?);
         if length < 5 {
             self.buffer.drain(..1);
@@ -150,9 +150,9 @@ pub mod request {
 
 /// Parses an inventory reply body (`STATUS DATA-SETS {TR-TYPE DSFID UID}`), deduplicated.
 pub fn parse_inventory(body: &[u8]) -> Option<Vec<Uid>> {
-    match body.first()? {
-        &STATUS_NO_TRANSPONDER => return Some(Vec::new()),
-        &STATUS_OK => {}
+    match *body.first()? {
+        STATUS_NO_TRANSPONDER => return Some(Vec::new()),
+        STATUS_OK => {}
         _ => return None,
     }
     let count = usize::from(*body.get(1)?);
@@ -220,7 +220,7 @@ mod tests {
             assert_eq!(encode(BROADCAST, command, &body), bytes, "{vector}");
             let mut deframer = Deframer::default();
             deframer.push(&bytes);
-            assert_eq!(deframer.next(), Some(Ok(Frame { address: 0xFF, command, body })));
+            assert_eq!(deframer.next_frame(), Some(Ok(Frame { address: 0xFF, command, body })));
         }
         assert_eq!(encode(BROADCAST, 0xB0, &request::inventory()), parse_hex("07FFB001001C56").unwrap());
     }
@@ -257,7 +257,7 @@ mod tests {
         fn deframing_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let mut deframer = Deframer::default();
             deframer.push(&bytes);
-            while let Some(result) = deframer.next() {
+            while let Some(result) = deframer.next_frame() {
                 if let Ok(frame) = result {
                     let _ = parse_inventory(&frame.body);
                     let _ = parse_system_info(&frame.body);
@@ -273,7 +273,7 @@ mod tests {
             frame[position] ^= 1 << bit;
             let mut deframer = Deframer::default();
             deframer.push(&frame);
-            prop_assert!(!matches!(deframer.next(), Some(Ok(ref f)) if f.body == body && f.command == 0xB0));
+            prop_assert!(!matches!(deframer.next_frame(), Some(Ok(ref f)) if f.body == body && f.command == 0xB0));
         }
     }
 }

@@ -84,7 +84,7 @@ impl Deframer {
     }
 
     /// The next frame or error, if the buffer holds one.
-    pub fn next(&mut self) -> Option<Result<Frame, FrameError>> {
+    pub fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
         let start = self.buffer.iter().position(|&b| b == PREFIX || b == PROBE_PREFIX);
         match start {
             None if self.buffer.is_empty() => return None,
@@ -201,8 +201,11 @@ pub fn parse_inventory(payload: &[u8]) -> Option<Vec<Uid>> {
     Some(uids)
 }
 
-/// Parses a read-blocks reply into the bytes of blocks in order.
-pub fn parse_blocks(payload: &[u8]) -> Option<(Uid, Vec<(u16, [u8; 4])>)> {
+/// Numbered 4-byte blocks.
+pub type Blocks = Vec<(u16, [u8; 4])>;
+
+/// Parses a read-blocks reply into the numbered blocks.
+pub fn parse_blocks(payload: &[u8]) -> Option<(Uid, Blocks)> {
     if payload.get(..2)? != [0x02, 0x00] {
         return None;
     }
@@ -240,9 +243,9 @@ mod tests {
             let bytes = parse_hex(vector).unwrap();
             let mut deframer = Deframer::default();
             deframer.push(&bytes);
-            let frame = deframer.next().unwrap().unwrap_or_else(|e| panic!("{vector}: {e}"));
+            let frame = deframer.next_frame().unwrap().unwrap_or_else(|e| panic!("{vector}: {e}"));
             assert_eq!(encode(frame.prefix, &frame.payload), bytes, "{vector}");
-            assert_eq!(deframer.next(), None);
+            assert_eq!(deframer.next_frame(), None);
         }
         assert_eq!(encode(PROBE_PREFIX, &request::version()), parse_hex(TV_F1[1]).unwrap());
     }
@@ -251,7 +254,7 @@ mod tests {
     fn no_tag_inventory_reply() {
         let mut deframer = Deframer::default();
         deframer.push(&parse_hex(TV_F1[5]).unwrap());
-        let frame = deframer.next().unwrap().unwrap();
+        let frame = deframer.next_frame().unwrap().unwrap();
         assert_eq!(parse_inventory(&frame.payload), Some(vec![]));
     }
 
@@ -276,10 +279,10 @@ mod tests {
         deframer.push(b"\x01\x02");
         deframer.push(&bad);
         deframer.push(&good);
-        assert_eq!(deframer.next(), Some(Err(FrameError::Garbage(2))));
-        assert!(matches!(deframer.next(), Some(Err(FrameError::Crc { .. }))));
-        assert!(matches!(deframer.next(), Some(Ok(_))));
-        assert_eq!(deframer.next(), None);
+        assert_eq!(deframer.next_frame(), Some(Err(FrameError::Garbage(2))));
+        assert!(matches!(deframer.next_frame(), Some(Err(FrameError::Crc { .. }))));
+        assert!(matches!(deframer.next_frame(), Some(Ok(_))));
+        assert_eq!(deframer.next_frame(), None);
     }
 
     #[test]
@@ -300,7 +303,7 @@ mod tests {
             let mut deframer = Deframer::default();
             for chunk in chunks {
                 deframer.push(&chunk);
-                while let Some(result) = deframer.next() {
+                while let Some(result) = deframer.next_frame() {
                     if let Ok(frame) = result {
                         let _ = parse_inventory(&frame.payload);
                         let _ = parse_blocks(&frame.payload);
@@ -313,7 +316,7 @@ mod tests {
         fn encode_then_deframe(payload in proptest::collection::vec(any::<u8>(), 1..60)) {
             let mut deframer = Deframer::default();
             deframer.push(&encode(PREFIX, &payload));
-            prop_assert_eq!(deframer.next(), Some(Ok(Frame { prefix: PREFIX, payload })));
+            prop_assert_eq!(deframer.next_frame(), Some(Ok(Frame { prefix: PREFIX, payload })));
         }
     }
 }
