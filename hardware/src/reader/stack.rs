@@ -82,8 +82,9 @@ pub struct ItemOnPad {
 /// Groups decoded tags into items and checks that each set is complete: the number of
 /// distinct tags with the same barcode and owner must equal the parts in the set.
 pub fn group_items(tags: &[(Uid, TagData)]) -> Vec<ItemOnPad> {
-    let mut items: BTreeMap<(String, Option<String>), (Vec<Uid>, Option<SetInfo>, BTreeSet<u8>)> =
-        BTreeMap::new();
+    // (barcode, owner) → (tags, set information, part numbers seen)
+    type Parts = (Vec<Uid>, Option<SetInfo>, BTreeSet<u8>);
+    let mut items: BTreeMap<(String, Option<String>), Parts> = BTreeMap::new();
     for (uid, tag) in tags {
         if tag.primary_item_id.is_empty() || tag.usage.is_some_and(|u| u.is_patron_card()) {
             continue;
