@@ -8,7 +8,9 @@ pub const CJK_FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/wqy-microhe
 
 pub mod barcode;
 pub mod crc;
+pub mod device;
 pub mod escpos;
+pub mod profile;
 pub mod reader;
 pub mod scanner;
 pub mod tag;
