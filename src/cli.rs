@@ -67,6 +67,63 @@ pub enum Command {
     Ils(IlsArgs),
     /// Run the built-in ILS emulator as a SIP2 server.
     IlsEmulator(EmulatorArgs),
+    /// List serial ports, keyboard devices and known USB devices, with matched profiles
+    /// and permission problems.
+    Devices {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// RFID tag data tools.
+    #[command(subcommand)]
+    Tag(TagCommand),
+    /// Barcode tools.
+    #[command(subcommand)]
+    Barcode(BarcodeCommand),
+    /// Receipt tools.
+    #[command(subcommand)]
+    Receipt(ReceiptCommand),
+}
+
+/// `kiosk tag …`
+#[derive(Debug, Subcommand)]
+pub enum TagCommand {
+    /// Decode raw tag memory (hex) in any supported format.
+    Decode {
+        /// The memory, as hex (spaces allowed).
+        hex: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `kiosk barcode …`
+#[derive(Debug, Subcommand)]
+pub enum BarcodeCommand {
+    /// Classify a code (patron, item, technician) and check its check digit.
+    Check {
+        /// The code as scanned (an AIM prefix like `]F0` is understood).
+        code: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `kiosk receipt …`
+#[derive(Debug, Subcommand)]
+pub enum ReceiptCommand {
+    /// Render an ESC/POS byte stream to a PNG.
+    Render {
+        /// The ESC/POS bytes.
+        input: PathBuf,
+        /// The PNG to write.
+        output: PathBuf,
+        /// Paper width in mm (58 or 80).
+        #[arg(long, default_value_t = 80)]
+        width: u32,
+    },
 }
 
 /// `kiosk ils …`

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use clap::Parser;
 use kiosk::app::{App, Overrides, Services};
-use kiosk::cli::{Cli, Command, ConfigCommand, EmulatorArgs, IlsArgs, IlsCommand};
+use kiosk::cli::{
+    BarcodeCommand, Cli, Command, ConfigCommand, EmulatorArgs, IlsArgs, IlsCommand, ReceiptCommand,
+    TagCommand,
+};
 use kiosk::runtime::ils::Heartbeat;
 use kiosk::{commands, fonts, load_config, logging};
 use kiosk_core::config::EXAMPLE;
@@ -16,6 +19,20 @@ fn main() -> ExitCode {
         Some(Command::Config(command)) => config_command(&cli, command),
         Some(Command::Ils(args)) => async_command(&cli, |config| ils_command(config, args)),
         Some(Command::IlsEmulator(args)) => async_command(&cli, |config| emulator_command(config, args)),
+        Some(Command::Devices { json }) => {
+            async_command(&cli, |_| async move { Ok(commands::hardware::devices(json)) })
+        }
+        Some(Command::Tag(TagCommand::Decode { hex, json })) => {
+            async_command(&cli, |_| async move { commands::hardware::tag_decode(&hex, json) })
+        }
+        Some(Command::Barcode(BarcodeCommand::Check { code, json })) => {
+            async_command(&cli, |config| async move {
+                Ok(commands::hardware::barcode_check(&code, &config.diagnostics.technician_cards, json))
+            })
+        }
+        Some(Command::Receipt(ReceiptCommand::Render { input, output, width })) => {
+            async_command(&cli, |_| async move { commands::hardware::receipt_render(&input, &output, width) })
+        }
     }
 }
 

@@ -147,3 +147,44 @@ fn ils_emulator_serves_a_configured_kiosk_and_unreachable_ils_is_an_error() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot reach the library system"));
 }
+
+#[test]
+fn tag_decode_barcode_check_and_receipt_render() {
+    let output = kiosk()
+        .args(["tag", "decode", "--json", "11010131313232333334340000000000000000513e4445373035000000000000"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["format"], "ISO 28560-3 (Danish)");
+    assert_eq!(json["owner_institution"], "DE-705");
+
+    let output = kiosk().args(["tag", "decode", "77 66"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown tag data format"));
+
+    let output = kiosk().args(["barcode", "check", "]F020234000000019"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("patron card"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut receipt = kiosk_hardware::escpos::ReceiptBuilder::new(kiosk_hardware::escpos::PaperWidth::Mm58);
+    receipt.line("还书凭条").cut(false);
+    std::fs::write(dir.path().join("r.bin"), receipt.finish()).unwrap();
+    let output = kiosk()
+        .args(["receipt", "render", "--width", "58"])
+        .arg(dir.path().join("r.bin"))
+        .arg(dir.path().join("r.png"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 cut(s)"));
+    assert_eq!(image::open(dir.path().join("r.png")).unwrap().width(), 384);
+}
+
+#[test]
+fn devices_lists_without_failing() {
+    let output = kiosk().args(["devices", "--json"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(list.is_array());
+}

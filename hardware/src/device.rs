@@ -45,6 +45,10 @@ pub enum Driver {
     EscPosSerial,
     /// An ESC/POS printer on TCP (port 9100).
     EscPosTcp,
+    /// An ESC/POS printer on USB (path `usb:VID:PID`).
+    EscPosUsb,
+    /// A USB keyboard-wedge scanner read through evdev with an exclusive grab.
+    Evdev,
 }
 
 impl Driver {
@@ -57,6 +61,8 @@ impl Driver {
             "feig" => Driver::Feig,
             "escpos-serial" => Driver::EscPosSerial,
             "escpos-tcp" => Driver::EscPosTcp,
+            "escpos-usb" => Driver::EscPosUsb,
+            "evdev" => Driver::Evdev,
             _ => return None,
         })
     }
@@ -421,6 +427,25 @@ fn run_once(
             report(DeviceState::Connected);
             Ok(run_printer(spec, stream, events, commands))
         }
+        (Driver::EscPosUsb, _) => {
+            let path = spec.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            let (vid, pid) = crate::usb::parse_usb_path(&path)
+                .ok_or(DeviceState::Error { message: format!("{path:?} is not usb:VID:PID") })?;
+            let printer = crate::usb::UsbPrinter::open(vid, pid)?;
+            report(DeviceState::Connected);
+            Ok(run_printer(spec, printer, events, commands))
+        }
+        (Driver::Evdev, _) => {
+            let path = spec.path.clone().unwrap_or_default();
+            let mut device = evdev::Device::open(&path)
+                .map_err(|e| state_for_open_error(&e, &path.display().to_string()))?;
+            // An exclusive grab keeps the scanner's keystrokes out of the kiosk's window.
+            device.grab().map_err(|e| DeviceState::Error {
+                message: format!("cannot grab {}: {e}", path.display()),
+            })?;
+            report(DeviceState::Connected);
+            Ok(run_evdev_scanner(spec, device, events))
+        }
         (Driver::Simulated, DeviceKind::Printer) => {
             report(DeviceState::Connected);
             Ok(run_simulated_printer(spec, events, commands))
@@ -458,6 +483,38 @@ fn run_serial_scanner(
                 symbology: scan.symbology,
                 text: scan.text,
             });
+        }
+    }
+}
+
+fn run_evdev_scanner(spec: &DeviceSpec, mut device: evdev::Device, events: &Sender<Event>) -> Ended {
+    let settings = &spec.profile.scanner;
+    let mut decoder = crate::scanner::WedgeDecoder::new(
+        settings.keymap,
+        settings.aim,
+        Duration::from_millis(settings.timeout_ms),
+    );
+    loop {
+        let batch = match device.fetch_events() {
+            Ok(batch) => batch.collect::<Vec<_>>(),
+            Err(error) => return Ended::Failed(error.to_string()),
+        };
+        for event in batch {
+            let since = event.timestamp().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            let raw = crate::scanner::InputEvent {
+                seconds: since.as_secs() as i64,
+                microseconds: i64::from(since.subsec_micros()),
+                kind: event.event_type().0,
+                code: event.code(),
+                value: event.value(),
+            };
+            if let Some(scan) = decoder.handle(&raw) {
+                let _ = events.send(Event::Scan {
+                    device: spec.name.clone(),
+                    symbology: scan.symbology,
+                    text: scan.text,
+                });
+            }
         }
     }
 }

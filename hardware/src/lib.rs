@@ -14,3 +14,4 @@ pub mod profile;
 pub mod reader;
 pub mod scanner;
 pub mod tag;
+pub mod usb;

@@ -48,6 +48,22 @@ impl FakeTag {
     }
 }
 
+/// A library book's tag with ISO 28560-2 data (owner `CN-WCP`, circulating), secured, as
+/// the demo pad carries them; `serial` makes the UID unique.
+pub fn library_book(serial: u32, barcode: &str, title: &str, set: Option<crate::tag::SetInfo>) -> FakeTag {
+    let content = crate::tag::iso28560_2::Content {
+        primary_item_id: barcode.to_string(),
+        owner_institution: Some("CN-WCP".into()),
+        set,
+        usage: Some(crate::tag::TypeOfUsage(0x10)),
+        title: Some(title.to_string()),
+        shelf_location: None,
+    };
+    let memory = crate::tag::iso28560_2::encode(&content).unwrap_or_default();
+    let [a, b, c, d] = serial.to_be_bytes();
+    FakeTag::new(Uid([0xE0, 0x04, 0x01, 0x50, a, b, c, d]), memory)
+}
+
 /// The tags on a fake pad.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FakePad {
@@ -231,5 +247,20 @@ impl FakePad {
             }
             _ => vec![0x80],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_books_carry_decodable_data() {
+        let tag = library_book(7, "30234000000017", "活着", None);
+        let data = crate::tag::decode(&tag.memory).unwrap();
+        assert_eq!(data.primary_item_id, "30234000000017");
+        assert_eq!(data.title.as_deref(), Some("活着"));
+        assert_eq!(data.owner_institution.as_deref(), Some("CN-WCP"));
+        assert_ne!(tag.uid, library_book(8, "30234000000017", "活着", None).uid);
     }
 }
