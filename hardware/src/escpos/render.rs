@@ -436,6 +436,15 @@ mod tests {
         assert_eq!(rendered.image.get_pixel(5, 11).0[0], 255);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+        #[test]
+        fn arbitrary_streams_render(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let rendered = render(&bytes, PaperWidth::Mm58);
+            proptest::prop_assert_eq!(rendered.image.width(), 384);
+        }
+    }
+
     #[test]
     fn garbage_renders_with_warnings_and_never_panics() {
         let rendered = render(b"\x1b\x99\x1d\x99abc\x1d\x76\x30\x00\xff\xff\xff\xff", PaperWidth::Mm58);
