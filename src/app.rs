@@ -10,6 +10,7 @@ use kiosk_core::Config;
 use kiosk_core::config::Language;
 use kiosk_core::i18n::Localizer;
 
+use crate::runtime::devices::{self as device_runtime, Devices};
 use crate::runtime::ils::{self as ils_runtime, Heartbeat, IlsHealth};
 use crate::screens::home;
 use crate::theme::{Look, Sizes};
@@ -30,6 +31,8 @@ pub struct Overrides {
 pub struct Services {
     /// The ILS heartbeat; `None` leaves the network state unknown (tests).
     pub heartbeat: Option<Heartbeat>,
+    /// The devices; `None` in tests that drive the screens directly.
+    pub devices: Option<Devices>,
 }
 
 /// Which screen is showing.
@@ -50,6 +53,8 @@ pub enum Message {
     Home(home::Message),
     /// The ILS heartbeat reported.
     Ils(IlsHealth),
+    /// A device reported.
+    Device(kiosk_hardware::device::Event),
 }
 
 /// The application state.
@@ -63,6 +68,7 @@ pub struct App {
     screen: Screen,
     network: Network,
     last_ils_health: Option<IlsHealth>,
+    device_states: std::collections::BTreeMap<String, kiosk_hardware::device::DeviceState>,
     queued: u64,
     services: Services,
 }
@@ -79,6 +85,7 @@ impl App {
             screen: Screen::Home,
             network: Network::Connecting,
             last_ils_health: None,
+            device_states: std::collections::BTreeMap::new(),
             queued: 0,
             services,
             config,
@@ -122,8 +129,33 @@ impl App {
                 };
                 self.last_ils_health = Some(health);
             }
+            Message::Device(event) => self.on_device(event),
         }
         Task::none()
+    }
+
+    fn on_device(&mut self, event: kiosk_hardware::device::Event) {
+        use kiosk_hardware::device::Event;
+        match event {
+            Event::DeviceState { device, state } => {
+                self.device_states.insert(device, state);
+            }
+            Event::Scan { device, symbology, text } => {
+                tracing::info!(device, %symbology, code = %kiosk_core::mask::identifier(&text), "scan");
+            }
+            Event::TagsPresent { device, tags } => {
+                tracing::info!(device, count = tags.len(), "tags on the pad")
+            }
+            Event::TagsGone { device, uids } => {
+                tracing::info!(device, count = uids.len(), "tags left the pad")
+            }
+            Event::PrinterStatus { device, status } => tracing::info!(device, ?status, "printer status"),
+        }
+    }
+
+    /// Each device's last reported state.
+    pub fn device_states(&self) -> &std::collections::BTreeMap<String, kiosk_hardware::device::DeviceState> {
+        &self.device_states
     }
 
     /// The look in effect.
@@ -172,14 +204,16 @@ impl App {
 
     /// Background work: the clock and the ILS heartbeat.
     pub fn subscription(&self) -> Subscription<Message> {
-        let clock = Subscription::run(minute_ticks).map(Message::Tick);
-        match &self.services.heartbeat {
-            Some(heartbeat) => Subscription::batch([
-                clock,
-                Subscription::run_with(heartbeat.clone(), ils_runtime::watch).map(Message::Ils),
-            ]),
-            None => clock,
+        let mut subscriptions = vec![Subscription::run(minute_ticks).map(Message::Tick)];
+        if let Some(heartbeat) = &self.services.heartbeat {
+            subscriptions
+                .push(Subscription::run_with(heartbeat.clone(), ils_runtime::watch).map(Message::Ils));
         }
+        if let Some(devices) = &self.services.devices {
+            subscriptions
+                .push(Subscription::run_with(devices.clone(), device_runtime::events).map(Message::Device));
+        }
+        Subscription::batch(subscriptions)
     }
 }
 

@@ -185,7 +185,16 @@ fn run_gui(cli: &Cli) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let data_dir = config.storage.resolved_data_dir();
+    let devices = match kiosk::runtime::devices::specs(&config, &data_dir) {
+        Ok(specs) => kiosk::runtime::devices::Devices::start(specs),
+        Err(error) => {
+            eprintln!("kiosk: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
     let services = Services {
+        devices: Some(devices),
         heartbeat: Some(Heartbeat {
             config: Arc::new(client),
             every: std::time::Duration::from_secs(u64::from(config.ils.heartbeat_secs)),
