@@ -355,6 +355,126 @@ fn refuse(command: Command, why: &str) {
     }
 }
 
+/// A barcode scanner that has been opened.
+pub trait Scanner: Send {
+    /// Waits up to `wait` for input; returns the scans it completed.
+    fn poll(&mut self, wait: Duration) -> Result<Vec<crate::scanner::Scan>, String>;
+
+    /// Feeds a scan as if it had been read (the demo tray). Real scanners ignore it.
+    fn inject(&mut self, _text: String) {}
+}
+
+/// A receipt printer that has been opened.
+pub trait ReceiptPrinter: Send {
+    /// Asks for the printer's status.
+    fn status(&mut self) -> Result<PrinterStatus, String>;
+
+    /// Prints a receipt if the printer can; returns the status afterwards.
+    fn print(&mut self, bytes: &[u8]) -> Result<PrinterStatus, PrintError>;
+
+    /// Changes the paper state (simulated printers only).
+    fn set_paper(&mut self, _paper: PaperStatus) {}
+}
+
+/// An opened device.
+pub enum OpenDevice {
+    /// A scanner.
+    Scanner(Box<dyn Scanner>),
+    /// An RFID reader; `pad` is the simulated pad's tags.
+    Reader(Box<dyn HfReader + Send>, Option<Arc<Mutex<FakePad>>>),
+    /// A receipt printer.
+    Printer(Box<dyn ReceiptPrinter>),
+}
+
+/// A driver in the registry: its name in `kiosk.toml`, what it drives, and how to find
+/// candidate devices on this machine.
+#[derive(Debug, Clone, Copy)]
+pub struct DriverEntry {
+    /// The name used in `devices[].driver`.
+    pub name: &'static str,
+    /// The kind of device.
+    pub kind: DeviceKind,
+    /// What it talks to.
+    pub summary: &'static str,
+    /// Candidate devices present now.
+    pub list: fn() -> Vec<crate::usb::FoundDevice>,
+}
+
+fn list_nothing() -> Vec<crate::usb::FoundDevice> {
+    Vec::new()
+}
+
+fn list_serial() -> Vec<crate::usb::FoundDevice> {
+    crate::usb::list_devices().into_iter().filter(|d| d.path.starts_with("/dev/tty")).collect()
+}
+
+fn list_input() -> Vec<crate::usb::FoundDevice> {
+    crate::usb::list_devices().into_iter().filter(|d| d.path.starts_with("/dev/input")).collect()
+}
+
+fn list_usb() -> Vec<crate::usb::FoundDevice> {
+    crate::usb::list_devices().into_iter().filter(|d| d.path.starts_with("usb:")).collect()
+}
+
+/// Every driver.
+pub const DRIVERS: &[DriverEntry] = &[
+    DriverEntry {
+        name: "simulated",
+        kind: DeviceKind::Scanner,
+        summary: "demo scanner fed by the demo tray",
+        list: list_nothing,
+    },
+    DriverEntry {
+        name: "serial",
+        kind: DeviceKind::Scanner,
+        summary: "RS-232 / USB-CDC line scanner",
+        list: list_serial,
+    },
+    DriverEntry {
+        name: "evdev",
+        kind: DeviceKind::Scanner,
+        summary: "USB keyboard-wedge scanner (exclusive grab)",
+        list: list_input,
+    },
+    DriverEntry {
+        name: "simulated",
+        kind: DeviceKind::Rfid,
+        summary: "demo pad speaking the 3M protocol",
+        list: list_nothing,
+    },
+    DriverEntry {
+        name: "3m810",
+        kind: DeviceKind::Rfid,
+        summary: "3M / Bibliotheca 810 reader",
+        list: list_serial,
+    },
+    DriverEntry { name: "feig", kind: DeviceKind::Rfid, summary: "FEIG ISO-host reader", list: list_serial },
+    DriverEntry {
+        name: "simulated",
+        kind: DeviceKind::Printer,
+        summary: "demo printer saving PNG receipts",
+        list: list_nothing,
+    },
+    DriverEntry {
+        name: "escpos-usb",
+        kind: DeviceKind::Printer,
+        summary: "ESC/POS printer on USB",
+        list: list_usb,
+    },
+    DriverEntry {
+        name: "escpos-serial",
+        kind: DeviceKind::Printer,
+        summary: "ESC/POS printer on a serial line",
+        list: list_serial,
+    },
+    DriverEntry {
+        name: "escpos-tcp",
+        kind: DeviceKind::Printer,
+        summary: "ESC/POS printer on TCP port 9100",
+        list: list_nothing,
+    },
+];
+
 fn open_serial(spec: &DeviceSpec) -> Result<Box<dyn serialport::SerialPort>, DeviceState> {
     let path = spec.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let serial = spec.profile.serial;
@@ -375,66 +495,18 @@ fn open_serial(spec: &DeviceSpec) -> Result<Box<dyn serialport::SerialPort>, Dev
         .map_err(|e| state_for_open_error(&std::io::Error::from(e), &path))
 }
 
-/// Runs one connected session; `Err` when the device cannot be opened.
-fn run_once(
-    spec: &DeviceSpec,
-    events: &Sender<Event>,
-    commands: &Receiver<Command>,
-    report: &mut dyn FnMut(DeviceState),
-) -> Result<Ended, DeviceState> {
-    match (&spec.driver, spec.kind) {
-        (Driver::SerialScanner, _) => {
-            let port = open_serial(spec)?;
-            report(DeviceState::Connected);
-            Ok(run_serial_scanner(spec, port, events, commands))
-        }
+/// Opens the device a spec describes.
+pub fn open(spec: &DeviceSpec) -> Result<OpenDevice, DeviceState> {
+    let settings = &spec.profile.scanner;
+    let timeout = Duration::from_millis(settings.timeout_ms);
+    Ok(match (&spec.driver, spec.kind) {
         (Driver::Simulated, DeviceKind::Scanner) => {
-            report(DeviceState::Connected);
-            Ok(run_simulated_scanner(spec, events, commands))
+            OpenDevice::Scanner(Box::new(SimulatedScanner::default()))
         }
-        (Driver::M3, _) => {
-            let port = open_serial(spec)?;
-            let mut reader = M3Reader::new(port, Duration::from_millis(700));
-            reader.version().map_err(|e| DeviceState::Error {
-                message: format!("no answer to the version probe: {e}"),
-            })?;
-            report(DeviceState::Connected);
-            Ok(run_reader(spec, &mut reader, None, events, commands))
-        }
-        (Driver::Feig, _) => {
-            let port = open_serial(spec)?;
-            let mut reader = FeigReader::new(port, Duration::from_millis(700));
-            report(DeviceState::Connected);
-            Ok(run_reader(spec, &mut reader, None, events, commands))
-        }
-        (Driver::Simulated, DeviceKind::Rfid) => {
-            let pad = Arc::new(Mutex::new(FakePad::default()));
-            let mut reader = M3Reader::new(PadTransport::new(pad.clone()), Duration::from_millis(500));
-            report(DeviceState::Connected);
-            Ok(run_reader(spec, &mut reader, Some(pad), events, commands))
-        }
-        (Driver::EscPosSerial, _) => {
-            let port = open_serial(spec)?;
-            report(DeviceState::Connected);
-            Ok(run_printer(spec, port, events, commands))
-        }
-        (Driver::EscPosTcp, _) => {
-            let address = spec.address.clone().unwrap_or_default();
-            let stream = std::net::TcpStream::connect(&address)
-                .map_err(|e| DeviceState::Disconnected { reason: format!("{address}: {e}") })?;
-            stream.set_read_timeout(Some(Duration::from_millis(500))).ok();
-            stream.set_write_timeout(Some(Duration::from_secs(5))).ok();
-            report(DeviceState::Connected);
-            Ok(run_printer(spec, stream, events, commands))
-        }
-        (Driver::EscPosUsb, _) => {
-            let path = spec.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-            let (vid, pid) = crate::usb::parse_usb_path(&path)
-                .ok_or(DeviceState::Error { message: format!("{path:?} is not usb:VID:PID") })?;
-            let printer = crate::usb::UsbPrinter::open(vid, pid)?;
-            report(DeviceState::Connected);
-            Ok(run_printer(spec, printer, events, commands))
-        }
+        (Driver::SerialScanner, _) => OpenDevice::Scanner(Box::new(SerialScanner {
+            port: open_serial(spec)?,
+            decoder: LineDecoder::new(settings.suffix, settings.aim, timeout),
+        })),
         (Driver::Evdev, _) => {
             let path = spec.path.clone().unwrap_or_default();
             let mut device = evdev::Device::open(&path)
@@ -443,94 +515,166 @@ fn run_once(
             device.grab().map_err(|e| DeviceState::Error {
                 message: format!("cannot grab {}: {e}", path.display()),
             })?;
-            report(DeviceState::Connected);
-            Ok(run_evdev_scanner(spec, device, events))
+            OpenDevice::Scanner(Box::new(EvdevScanner {
+                device,
+                decoder: crate::scanner::WedgeDecoder::new(settings.keymap, settings.aim, timeout),
+            }))
         }
-        (Driver::Simulated, DeviceKind::Printer) => {
-            report(DeviceState::Connected);
-            Ok(run_simulated_printer(spec, events, commands))
+        (Driver::Simulated, DeviceKind::Rfid) => {
+            let pad = Arc::new(Mutex::new(FakePad::default()));
+            let reader = M3Reader::new(PadTransport::new(pad.clone()), Duration::from_millis(500));
+            OpenDevice::Reader(Box::new(reader), Some(pad))
+        }
+        (Driver::M3, _) => {
+            let mut reader = M3Reader::new(open_serial(spec)?, Duration::from_millis(700));
+            reader.version().map_err(|e| DeviceState::Error {
+                message: format!("no answer to the version probe: {e}"),
+            })?;
+            OpenDevice::Reader(Box::new(reader), None)
+        }
+        (Driver::Feig, _) => OpenDevice::Reader(
+            Box::new(FeigReader::new(open_serial(spec)?, Duration::from_millis(700))),
+            None,
+        ),
+        (Driver::Simulated, _) => {
+            let paper =
+                PaperWidth::from_mm(spec.profile.paper_width_mm.unwrap_or(80)).unwrap_or(PaperWidth::Mm80);
+            OpenDevice::Printer(Box::new(SimulatedPrinter {
+                paper,
+                dir: spec.output_dir.clone(),
+                status: PrinterStatus::default(),
+                printed: 0,
+            }))
+        }
+        (Driver::EscPosSerial, _) => {
+            OpenDevice::Printer(Box::new(EscPosPrinter { transport: open_serial(spec)? }))
+        }
+        (Driver::EscPosTcp, _) => {
+            let address = spec.address.clone().unwrap_or_default();
+            let stream = std::net::TcpStream::connect(&address)
+                .map_err(|e| DeviceState::Disconnected { reason: format!("{address}: {e}") })?;
+            stream.set_read_timeout(Some(Duration::from_millis(500))).ok();
+            stream.set_write_timeout(Some(Duration::from_secs(5))).ok();
+            OpenDevice::Printer(Box::new(EscPosPrinter { transport: stream }))
+        }
+        (Driver::EscPosUsb, _) => {
+            let path = spec.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            let (vid, pid) = crate::usb::parse_usb_path(&path)
+                .ok_or(DeviceState::Error { message: format!("{path:?} is not usb:VID:PID") })?;
+            OpenDevice::Printer(Box::new(EscPosPrinter {
+                transport: crate::usb::UsbPrinter::open(vid, pid)?,
+            }))
+        }
+    })
+}
+
+/// Runs one connected session; `Err` when the device cannot be opened.
+fn run_once(
+    spec: &DeviceSpec,
+    events: &Sender<Event>,
+    commands: &Receiver<Command>,
+    report: &mut dyn FnMut(DeviceState),
+) -> Result<Ended, DeviceState> {
+    let device = open(spec)?;
+    report(DeviceState::Connected);
+    Ok(match device {
+        OpenDevice::Scanner(scanner) => run_scanner(spec, scanner, events, commands),
+        OpenDevice::Reader(mut reader, pad) => run_reader(spec, reader.as_mut(), pad, events, commands),
+        OpenDevice::Printer(printer) => run_printer(spec, printer, events, commands),
+    })
+}
+
+struct SerialScanner {
+    port: Box<dyn serialport::SerialPort>,
+    decoder: LineDecoder,
+}
+
+impl Scanner for SerialScanner {
+    fn poll(&mut self, _wait: Duration) -> Result<Vec<crate::scanner::Scan>, String> {
+        let mut buffer = [0u8; 256];
+        match self.port.read(&mut buffer) {
+            Ok(0) => Err("the scanner closed".into()),
+            Ok(n) => Ok(self.decoder.push(&buffer[..n], Instant::now())),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                Ok(self.decoder.handle_timeout(Instant::now()).into_iter().collect())
+            }
+            Err(e) => Err(e.to_string()),
         }
     }
 }
 
-fn run_serial_scanner(
+struct EvdevScanner {
+    device: evdev::Device,
+    decoder: crate::scanner::WedgeDecoder,
+}
+
+impl Scanner for EvdevScanner {
+    fn poll(&mut self, _wait: Duration) -> Result<Vec<crate::scanner::Scan>, String> {
+        let batch: Vec<evdev::InputEvent> = self.device.fetch_events().map_err(|e| e.to_string())?.collect();
+        Ok(batch
+            .into_iter()
+            .filter_map(|event| {
+                let since = event.timestamp().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                self.decoder.handle(&crate::scanner::InputEvent {
+                    seconds: since.as_secs() as i64,
+                    microseconds: i64::from(since.subsec_micros()),
+                    kind: event.event_type().0,
+                    code: event.code(),
+                    value: event.value(),
+                })
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+struct SimulatedScanner {
+    queued: Vec<String>,
+}
+
+impl Scanner for SimulatedScanner {
+    fn poll(&mut self, wait: Duration) -> Result<Vec<crate::scanner::Scan>, String> {
+        if self.queued.is_empty() {
+            std::thread::sleep(wait);
+        }
+        Ok(self
+            .queued
+            .drain(..)
+            .map(|text| crate::scanner::Scan { symbology: Symbology::Unknown, text })
+            .collect())
+    }
+
+    fn inject(&mut self, text: String) {
+        self.queued.push(text);
+    }
+}
+
+fn run_scanner(
     spec: &DeviceSpec,
-    mut port: Box<dyn serialport::SerialPort>,
+    mut scanner: Box<dyn Scanner>,
     events: &Sender<Event>,
     commands: &Receiver<Command>,
 ) -> Ended {
-    let settings = &spec.profile.scanner;
-    let mut decoder =
-        LineDecoder::new(settings.suffix, settings.aim, Duration::from_millis(settings.timeout_ms));
-    let mut buffer = [0u8; 256];
     loop {
-        match commands.try_recv() {
-            Ok(command) => refuse(command, "a scanner takes no commands"),
-            Err(mpsc::TryRecvError::Disconnected) => return Ended::Shutdown,
-            Err(mpsc::TryRecvError::Empty) => {}
-        }
-        let scans = match port.read(&mut buffer) {
-            Ok(0) => return Ended::Failed("the scanner closed".into()),
-            Ok(n) => decoder.push(&buffer[..n], Instant::now()),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                decoder.handle_timeout(Instant::now()).into_iter().collect()
-            }
-            Err(e) => return Ended::Failed(e.to_string()),
-        };
-        for scan in scans {
-            let _ = events.send(Event::Scan {
-                device: spec.name.clone(),
-                symbology: scan.symbology,
-                text: scan.text,
-            });
-        }
-    }
-}
-
-fn run_evdev_scanner(spec: &DeviceSpec, mut device: evdev::Device, events: &Sender<Event>) -> Ended {
-    let settings = &spec.profile.scanner;
-    let mut decoder = crate::scanner::WedgeDecoder::new(
-        settings.keymap,
-        settings.aim,
-        Duration::from_millis(settings.timeout_ms),
-    );
-    loop {
-        let batch = match device.fetch_events() {
-            Ok(batch) => batch.collect::<Vec<_>>(),
-            Err(error) => return Ended::Failed(error.to_string()),
-        };
-        for event in batch {
-            let since = event.timestamp().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            let raw = crate::scanner::InputEvent {
-                seconds: since.as_secs() as i64,
-                microseconds: i64::from(since.subsec_micros()),
-                kind: event.event_type().0,
-                code: event.code(),
-                value: event.value(),
-            };
-            if let Some(scan) = decoder.handle(&raw) {
-                let _ = events.send(Event::Scan {
-                    device: spec.name.clone(),
-                    symbology: scan.symbology,
-                    text: scan.text,
-                });
+        loop {
+            match commands.try_recv() {
+                Ok(Command::SimulateScan(text)) => scanner.inject(text),
+                Ok(command) => refuse(command, "a scanner takes no commands"),
+                Err(mpsc::TryRecvError::Disconnected) => return Ended::Shutdown,
+                Err(mpsc::TryRecvError::Empty) => break,
             }
         }
-    }
-}
-
-fn run_simulated_scanner(spec: &DeviceSpec, events: &Sender<Event>, commands: &Receiver<Command>) -> Ended {
-    loop {
-        match commands.recv() {
-            Ok(Command::SimulateScan(text)) => {
-                let _ = events.send(Event::Scan {
-                    device: spec.name.clone(),
-                    symbology: Symbology::Unknown,
-                    text,
-                });
+        match scanner.poll(Duration::from_millis(50)) {
+            Ok(scans) => {
+                for scan in scans {
+                    let _ = events.send(Event::Scan {
+                        device: spec.name.clone(),
+                        symbology: scan.symbology,
+                        text: scan.text,
+                    });
+                }
             }
-            Ok(other) => refuse(other, "not supported by the simulated scanner"),
-            Err(_) => return Ended::Shutdown,
+            Err(error) => return Ended::Failed(error),
         }
     }
 }
@@ -673,37 +817,99 @@ fn run_reader<R: HfReader + ?Sized>(
     }
 }
 
-fn query_status<T: Read + Write>(transport: &mut T) -> Result<PrinterStatus, String> {
-    let mut status = PrinterStatus::default();
-    for query in [StatusQuery::Printer, StatusQuery::OfflineCause, StatusQuery::Paper] {
-        transport.write_all(&escpos::status_request(query)).map_err(|e| e.to_string())?;
-        transport.flush().map_err(|e| e.to_string())?;
-        let mut byte = [0u8; 1];
-        let deadline = Instant::now() + Duration::from_secs(2);
-        loop {
-            match transport.read(&mut byte) {
-                Ok(1) => {
-                    if status.apply(query, byte[0]).is_ok() {
-                        break;
-                    }
-                    tracing::warn!(byte = byte[0], "printer status byte out of pattern; resynchronising");
-                }
-                Ok(_) => return Err("the printer closed the connection".into()),
-                Err(e)
-                    if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {}
-                Err(e) => return Err(e.to_string()),
-            }
-            if Instant::now() >= deadline {
-                return Err("no status reply".into());
-            }
-        }
-    }
-    Ok(status)
+/// An ESC/POS printer over any byte transport (serial, TCP, USB).
+struct EscPosPrinter<T> {
+    transport: T,
 }
 
-fn run_printer<T: Read + Write>(
+impl<T: Read + Write + Send> ReceiptPrinter for EscPosPrinter<T> {
+    fn status(&mut self) -> Result<PrinterStatus, String> {
+        let mut status = PrinterStatus::default();
+        for query in [StatusQuery::Printer, StatusQuery::OfflineCause, StatusQuery::Paper] {
+            self.transport.write_all(&escpos::status_request(query)).map_err(|e| e.to_string())?;
+            self.transport.flush().map_err(|e| e.to_string())?;
+            let mut byte = [0u8; 1];
+            let deadline = Instant::now() + Duration::from_secs(2);
+            loop {
+                match self.transport.read(&mut byte) {
+                    Ok(1) => {
+                        if status.apply(query, byte[0]).is_ok() {
+                            break;
+                        }
+                        tracing::warn!(byte = byte[0], "printer status byte out of pattern; resynchronising");
+                    }
+                    Ok(_) => return Err("the printer closed the connection".into()),
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                        ) => {}
+                    Err(e) => return Err(e.to_string()),
+                }
+                if Instant::now() >= deadline {
+                    return Err("no status reply".into());
+                }
+            }
+        }
+        Ok(status)
+    }
+
+    fn print(&mut self, bytes: &[u8]) -> Result<PrinterStatus, PrintError> {
+        let before = self.status().map_err(PrintError::Io)?;
+        if !before.can_print() {
+            return Err(PrintError::NotReady(before.describe().join(", ")));
+        }
+        self.transport
+            .write_all(bytes)
+            .and_then(|()| self.transport.flush())
+            .map_err(|e| PrintError::Io(e.to_string()))?;
+        self.status().map_err(PrintError::Io)
+    }
+}
+
+/// The demo printer: renders each receipt to a PNG.
+struct SimulatedPrinter {
+    paper: PaperWidth,
+    dir: Option<PathBuf>,
+    status: PrinterStatus,
+    printed: u32,
+}
+
+impl ReceiptPrinter for SimulatedPrinter {
+    fn status(&mut self) -> Result<PrinterStatus, String> {
+        Ok(self.status)
+    }
+
+    fn print(&mut self, bytes: &[u8]) -> Result<PrinterStatus, PrintError> {
+        if !self.status.can_print() {
+            return Err(PrintError::NotReady(self.status.describe().join(", ")));
+        }
+        let rendered = escpos::render::render(bytes, self.paper);
+        self.printed += 1;
+        if let Some(dir) = &self.dir {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or(0);
+            let path = dir.join(format!("receipt-{stamp}-{}.png", self.printed));
+            if let Err(error) =
+                std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, rendered.png()))
+            {
+                tracing::warn!(%error, path = %path.display(), "cannot save the simulated receipt");
+            }
+        }
+        Ok(self.status)
+    }
+
+    fn set_paper(&mut self, paper: PaperStatus) {
+        self.status.paper = paper;
+        self.status.offline = paper == PaperStatus::Out;
+    }
+}
+
+fn run_printer(
     spec: &DeviceSpec,
-    mut transport: T,
+    mut printer: Box<dyn ReceiptPrinter>,
     events: &Sender<Event>,
     commands: &Receiver<Command>,
 ) -> Ended {
@@ -714,85 +920,41 @@ fn run_printer<T: Read + Write>(
             *last = Some(status);
         }
     };
-    match query_status(&mut transport) {
+    match printer.status() {
         Ok(status) => report(status, &mut last),
         Err(error) => return Ended::Failed(error),
     }
     loop {
         match commands.recv_timeout(Duration::from_secs(10)) {
             Ok(Command::Print { bytes, reply }) => {
-                let before = match query_status(&mut transport) {
-                    Ok(status) => status,
-                    Err(error) => {
-                        let _ = reply.send(Err(PrintError::Io(error.clone())));
+                let result = printer.print(&bytes);
+                match &result {
+                    Ok(status) => report(*status, &mut last),
+                    Err(PrintError::NotReady(_)) => {
+                        if let Ok(status) = printer.status() {
+                            report(status, &mut last);
+                        }
+                    }
+                    Err(PrintError::Io(error)) => {
+                        let error = error.clone();
+                        let _ = reply.send(result);
                         return Ended::Failed(error);
                     }
-                };
-                report(before, &mut last);
-                if !before.can_print() {
-                    let _ = reply.send(Err(PrintError::NotReady(before.describe().join(", "))));
-                    continue;
                 }
-                if let Err(error) = transport.write_all(&bytes).and_then(|()| transport.flush()) {
-                    let _ = reply.send(Err(PrintError::Io(error.to_string())));
-                    return Ended::Failed(error.to_string());
-                }
-                match query_status(&mut transport) {
-                    Ok(after) => {
-                        report(after, &mut last);
-                        let _ = reply.send(Ok(after));
-                    }
-                    Err(error) => {
-                        let _ = reply.send(Err(PrintError::Io(error.clone())));
-                        return Ended::Failed(error);
-                    }
+                let _ = reply.send(result);
+            }
+            Ok(Command::SetPaper(paper)) => {
+                printer.set_paper(paper);
+                if let Ok(status) = printer.status() {
+                    report(status, &mut last);
                 }
             }
             Ok(other) => refuse(other, "not supported by a printer"),
-            Err(RecvTimeoutError::Timeout) => match query_status(&mut transport) {
+            Err(RecvTimeoutError::Timeout) => match printer.status() {
                 Ok(status) => report(status, &mut last),
                 Err(error) => return Ended::Failed(error),
             },
             Err(RecvTimeoutError::Disconnected) => return Ended::Shutdown,
-        }
-    }
-}
-
-fn run_simulated_printer(spec: &DeviceSpec, events: &Sender<Event>, commands: &Receiver<Command>) -> Ended {
-    let paper = PaperWidth::from_mm(spec.profile.paper_width_mm.unwrap_or(80)).unwrap_or(PaperWidth::Mm80);
-    let mut status = PrinterStatus::default();
-    let _ = events.send(Event::PrinterStatus { device: spec.name.clone(), status });
-    let mut printed = 0u32;
-    loop {
-        match commands.recv() {
-            Ok(Command::Print { bytes, reply }) => {
-                if !status.can_print() {
-                    let _ = reply.send(Err(PrintError::NotReady(status.describe().join(", "))));
-                    continue;
-                }
-                let rendered = escpos::render::render(&bytes, paper);
-                printed += 1;
-                if let Some(dir) = &spec.output_dir {
-                    let stamp = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_millis())
-                        .unwrap_or(0);
-                    let path = dir.join(format!("receipt-{stamp}-{printed}.png"));
-                    let written =
-                        std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, rendered.png()));
-                    if let Err(error) = written {
-                        tracing::warn!(%error, path = %path.display(), "cannot save the simulated receipt");
-                    }
-                }
-                let _ = reply.send(Ok(status));
-            }
-            Ok(Command::SetPaper(paper_status)) => {
-                status.paper = paper_status;
-                status.offline = paper_status == PaperStatus::Out;
-                let _ = events.send(Event::PrinterStatus { device: spec.name.clone(), status });
-            }
-            Ok(other) => refuse(other, "not supported by the simulated printer"),
-            Err(_) => return Ended::Shutdown,
         }
     }
 }

@@ -122,6 +122,23 @@ mod tests {
     }
 
     #[test]
+    fn every_configurable_driver_is_in_the_hardware_registry() {
+        for (kind, name) in kiosk_core::config::DRIVERS {
+            let kind = match kind {
+                ConfigKind::Scanner => DeviceKind::Scanner,
+                ConfigKind::Rfid => DeviceKind::Rfid,
+                ConfigKind::Printer => DeviceKind::Printer,
+            };
+            assert!(
+                kiosk_hardware::device::DRIVERS.iter().any(|d| d.name == *name && d.kind == kind),
+                "{name} ({kind:?}) is configurable but has no driver"
+            );
+            assert!(Driver::from_name(name).is_some(), "{name}");
+        }
+        assert_eq!(kiosk_hardware::device::DRIVERS.len(), kiosk_core::config::DRIVERS.len());
+    }
+
+    #[test]
     fn configured_devices_keep_their_paths_and_profiles() {
         let config = Config::parse(kiosk_core::config::EXAMPLE, Path::new("kiosk.toml")).unwrap();
         let specs = specs(&config, Path::new("/var/lib/kiosk")).unwrap();
