@@ -67,6 +67,18 @@ pub enum Command {
     Ils(IlsArgs),
     /// Run the built-in ILS emulator as a SIP2 server.
     IlsEmulator(EmulatorArgs),
+    /// Forward queued transactions to the library system, or show the queue.
+    Sync {
+        /// One pass over the queue, then exit.
+        #[arg(long, conflicts_with = "status")]
+        once: bool,
+        /// Show the queue: pending, sent without an answer, rejected.
+        #[arg(long)]
+        status: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List serial ports, keyboard devices and known USB devices, with matched profiles
     /// and permission problems.
     Devices {
@@ -154,6 +166,21 @@ pub enum IlsCommand {
     Item {
         /// The item barcode.
         barcode: String,
+    },
+    /// Lend an item, through the journal and the offline policy like the screen does.
+    Checkout {
+        /// The patron's card barcode.
+        #[arg(long)]
+        patron: String,
+        /// The item barcode.
+        #[arg(long)]
+        item: String,
+    },
+    /// Return an item, through the journal (accepted off line and sent later).
+    Checkin {
+        /// The item barcode.
+        #[arg(long)]
+        item: String,
     },
     /// Send a message typed by hand, e.g. '1720260715    103000AOWCP|AB30234000000017|';
     /// AY/AZ are added when error detection is on.

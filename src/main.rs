@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         Some(Command::Config(command)) => config_command(&cli, command),
         Some(Command::Ils(args)) => async_command(&cli, |config| ils_command(config, args)),
         Some(Command::IlsEmulator(args)) => async_command(&cli, |config| emulator_command(config, args)),
+        Some(Command::Sync { once, status: _, json }) => {
+            async_command(&cli, |config| sync_command(config, once, json))
+        }
         Some(Command::Devices { json }) => {
             async_command(&cli, |_| async move { Ok(commands::hardware::devices(json)) })
         }
@@ -82,7 +85,74 @@ async fn ils_command(config: kiosk_core::Config, args: IlsArgs) -> anyhow::Resul
         }
         IlsCommand::Item { barcode } => commands::ils::item(client, &config, &barcode, args.json).await,
         IlsCommand::Raw { message } => commands::ils::raw(client, &message, args.json).await,
+        IlsCommand::Checkout { patron, item } => {
+            let mut circulation = circulation(&config, client)?;
+            let outcome = circulation.checkout(&patron, &item, chrono::Local::now().naive_local()).await?;
+            Ok(commands::ils::describe_outcome(&outcome, args.json))
+        }
+        IlsCommand::Checkin { item } => {
+            let mut circulation = circulation(&config, client)?;
+            let outcome = circulation.checkin(&item, chrono::Local::now().naive_local()).await?;
+            Ok(commands::ils::describe_outcome(&outcome, args.json))
+        }
     }
+}
+
+fn circulation(
+    config: &kiosk_core::Config,
+    client: kiosk_sip2::client::ClientConfig,
+) -> anyhow::Result<kiosk::runtime::circulation::Circulation> {
+    let store = kiosk_core::Store::open_in(&config.storage.resolved_data_dir())?;
+    Ok(kiosk::runtime::circulation::Circulation::new(config, store, kiosk_sip2::client::Client::new(client)))
+}
+
+async fn sync_command(config: kiosk_core::Config, once: bool, json: bool) -> anyhow::Result<String> {
+    if !once {
+        let store = kiosk_core::Store::open_in(&config.storage.resolved_data_dir())?;
+        let counts = store.journal_counts()?;
+        let rejected = store.journal_in_state(kiosk_core::store::JournalState::Rejected, 50)?;
+        if json {
+            let rows: Vec<_> = rejected
+                .iter()
+                .map(|e| serde_json::json!({ "id": e.id.0, "kind": e.kind.to_string(), "item": e.item, "at": e.at.to_string(), "message": e.ils_message }))
+                .collect();
+            return Ok(serde_json::to_string_pretty(&serde_json::json!({
+                "pending": counts.pending, "in_flight": counts.in_flight, "rejected": counts.rejected, "rejected_rows": rows
+            }))?);
+        }
+        let mut out = format!(
+            "pending {}, sent without an answer {}, rejected {}\n",
+            counts.pending, counts.in_flight, counts.rejected
+        );
+        for entry in rejected {
+            out.push_str(&format!(
+                "  #{} {} {} at {}: {}\n",
+                entry.id.0,
+                entry.kind,
+                entry.item,
+                entry.at.format("%Y-%m-%d %H:%M"),
+                entry.ils_message.unwrap_or_default()
+            ));
+        }
+        return Ok(out);
+    }
+    let client = kiosk::runtime::ils_client_config(&config)?;
+    let mut circulation = circulation(&config, client)?;
+    let report = circulation.sync_once(chrono::Local::now().naive_local()).await?;
+    if json {
+        return Ok(serde_json::to_string_pretty(&serde_json::json!({
+            "accepted": report.accepted, "rejected": report.rejected, "resolved": report.resolved,
+            "remaining": report.remaining, "stopped": report.stopped
+        }))?);
+    }
+    let mut out = format!(
+        "accepted {}, rejected {}, settled {}, still queued {}\n",
+        report.accepted, report.rejected, report.resolved, report.remaining
+    );
+    if let Some(why) = report.stopped {
+        out.push_str(&format!("stopped: {why}\n"));
+    }
+    Ok(out)
 }
 
 async fn emulator_command(config: kiosk_core::Config, args: EmulatorArgs) -> anyhow::Result<String> {

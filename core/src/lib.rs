@@ -4,6 +4,7 @@
 //! Protocol and domain logic here are sans-IO: time and events are passed in, effects
 //! come out, so everything can be tested without a clock, a network or a screen.
 
+pub mod circulation;
 pub mod config;
 pub mod i18n;
 pub mod ils;

@@ -145,6 +145,38 @@ pub async fn raw(client_config: ClientConfig, text: &str, json: bool) -> anyhow:
     Ok(render(&reply, Some(ms), json))
 }
 
+/// Describes a circulation outcome for the terminal.
+pub fn describe_outcome(outcome: &crate::runtime::circulation::Outcome, json: bool) -> String {
+    use crate::runtime::circulation::Outcome;
+    let (status, id, due, message) = match outcome {
+        Outcome::Done { id, due, message } => ("done", Some(id.0), *due, message.clone()),
+        Outcome::Refused { id, message } => ("refused", Some(id.0), None, message.clone()),
+        Outcome::Queued { id, due } => {
+            ("queued", Some(id.0), *due, "recorded; it will be sent to the library system".into())
+        }
+        Outcome::NotAllowed { reason } => ("not allowed", None, None, reason.clone()),
+    };
+    let due = due.map(|d| d.format("%Y-%m-%d %H:%M").to_string());
+    if json {
+        return serde_json::to_string_pretty(
+            &json!({ "status": status, "journal_id": id, "due": due, "message": message }),
+        )
+        .unwrap_or_default();
+    }
+    let mut out = format!("{status}");
+    if let Some(id) = id {
+        out.push_str(&format!(" (journal #{id})"));
+    }
+    if let Some(due) = due {
+        out.push_str(&format!(", due {due}"));
+    }
+    if !message.is_empty() {
+        out.push_str(&format!(": {message}"));
+    }
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

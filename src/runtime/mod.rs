@@ -1,6 +1,7 @@
 //! Runtime wiring: the ILS endpoint (the configured server or the in-process emulator)
 //! and the background work the GUI subscribes to.
 
+pub mod circulation;
 pub mod devices;
 pub mod emulator;
 pub mod ils;

@@ -499,6 +499,19 @@ impl Store {
         Ok(events)
     }
 
+    /// Loans recorded off line for `patron` that the ILS has not confirmed yet (for the
+    /// off-line per-patron limit).
+    pub fn journal_offline_loans(&self, patron: &str) -> Result<u32, StoreError> {
+        let count: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM journal WHERE kind = 'checkout' AND offline = 1 AND patron = ?1
+             AND state IN ('pending', 'in_flight')",
+            )?
+            .query_row([patron], |row| row.get(0))?;
+        Ok(count as u32)
+    }
+
     /// How many rows are open, per state.
     pub fn journal_counts(&self) -> Result<JournalCounts, StoreError> {
         let mut counts = JournalCounts::default();
@@ -613,6 +626,18 @@ mod tests {
         assert!(matches!(err, StoreError::InvalidTransition { state: JournalState::Done, .. }), "{err}");
         assert!(store.journal_resolve(id, at(1, 11, 0), "x").is_err());
         assert!(matches!(store.journal_entry(JournalId(99)), Err(StoreError::NotFound { .. })));
+    }
+
+    #[test]
+    fn offline_loans_are_counted_per_patron_until_confirmed() {
+        let (_dir, store) = store();
+        let a = store.journal_append(&loan("A1", true)).unwrap();
+        store.journal_append(&loan("B2", true)).unwrap();
+        store.journal_append(&loan("C3", false)).unwrap();
+        assert_eq!(store.journal_offline_loans("21234000000017").unwrap(), 2);
+        store.journal_mark_done(a, at(2, 9, 0), None, None).unwrap();
+        assert_eq!(store.journal_offline_loans("21234000000017").unwrap(), 1);
+        assert_eq!(store.journal_offline_loans("someone else").unwrap(), 0);
     }
 
     #[test]

@@ -1,0 +1,256 @@
+//! The async shell around `kiosk_core::circulation`: records each transaction in the
+//! journal first, sends it when the library system answers, applies the offline policy
+//! when it does not, and forwards the queue in order when it is back.
+
+use chrono::NaiveDateTime;
+use kiosk_core::Config;
+use kiosk_core::circulation::{self, Resolution, Terminal, Verdict};
+use kiosk_core::config::OfflinePolicy;
+use kiosk_core::store::{JournalCounts, JournalId, JournalState, NewTransaction, Store, TransactionKind};
+use kiosk_sip2::Message;
+use kiosk_sip2::client::{Client, ClientError};
+
+/// What happened to one transaction, for the screen, the receipt and the CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The library system accepted it.
+    Done {
+        /// The journal row.
+        id: JournalId,
+        /// Due date (loans).
+        due: Option<NaiveDateTime>,
+        /// The library system's message.
+        message: String,
+    },
+    /// The library system refused it.
+    Refused {
+        /// The journal row.
+        id: JournalId,
+        /// Why, in its words.
+        message: String,
+    },
+    /// Recorded; it will be sent to the library system (off line, or its answer was lost).
+    Queued {
+        /// The journal row.
+        id: JournalId,
+        /// The due date promised (loans).
+        due: Option<NaiveDateTime>,
+    },
+    /// Not recorded: the offline policy does not allow it.
+    NotAllowed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What a sync pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Rows the library system accepted.
+    pub accepted: u32,
+    /// Rows it refused (now `rejected`, for staff).
+    pub rejected: u32,
+    /// Rows whose lost answer was settled by asking about the item.
+    pub resolved: u32,
+    /// Rows still queued.
+    pub remaining: u64,
+    /// Why the pass stopped early, if it did.
+    pub stopped: Option<String>,
+}
+
+/// Journal-first circulation over one SIP2 client.
+pub struct Circulation {
+    store: Store,
+    client: Client,
+    terminal: Terminal,
+    policy: OfflinePolicy,
+}
+
+impl Circulation {
+    /// Circulation for a configuration over an open store and a (not necessarily connected) client.
+    pub fn new(config: &Config, store: Store, client: Client) -> Circulation {
+        Circulation {
+            store,
+            client,
+            terminal: Terminal {
+                institution_id: config.ils.institution_id.clone(),
+                terminal_password: config.ils.terminal_password.clone(),
+                location: config.ils.location_code.clone(),
+            },
+            policy: config.offline.clone(),
+        }
+    }
+
+    /// The journal.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Queue counts.
+    pub fn counts(&self) -> anyhow::Result<JournalCounts> {
+        Ok(self.store.journal_counts()?)
+    }
+
+    async fn online(&mut self) -> bool {
+        match self.client.ensure_connected().await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, "the library system is unreachable; working off line");
+                false
+            }
+        }
+    }
+
+    /// Lends `item` to `patron`.
+    pub async fn checkout(
+        &mut self,
+        patron: &str,
+        item: &str,
+        now: NaiveDateTime,
+    ) -> anyhow::Result<Outcome> {
+        let now = circulation::journal_time(now);
+        let online = self.online().await;
+        if !online {
+            if let Err(refusal) =
+                circulation::offline_loan_allowed(&self.policy, self.store.journal_offline_loans(patron)?)
+            {
+                return Ok(Outcome::NotAllowed { reason: refusal.to_string() });
+            }
+        }
+        let due = (!online).then(|| circulation::offline_due_date(&self.policy, now));
+        let id = self.store.journal_append(&NewTransaction {
+            kind: TransactionKind::Checkout,
+            patron: Some(patron.to_string()),
+            item: item.to_string(),
+            title: None,
+            at: now,
+            due_date: due,
+            offline: !online,
+        })?;
+        tracing::info!(%id, patron = %kiosk_core::mask::identifier(patron), item, online, "loan recorded");
+        if !online {
+            return Ok(Outcome::Queued { id, due });
+        }
+        self.send(id, now).await
+    }
+
+    /// Takes `item` back. Returns are always accepted off line.
+    pub async fn checkin(&mut self, item: &str, now: NaiveDateTime) -> anyhow::Result<Outcome> {
+        let now = circulation::journal_time(now);
+        let online = self.online().await;
+        let id = self.store.journal_append(&NewTransaction {
+            kind: TransactionKind::Checkin,
+            patron: None,
+            item: item.to_string(),
+            title: None,
+            at: now,
+            due_date: None,
+            offline: !online,
+        })?;
+        tracing::info!(%id, item, online, "return recorded");
+        if !online {
+            return Ok(Outcome::Queued { id, due: None });
+        }
+        self.send(id, now).await
+    }
+
+    /// Sends one pending row and records the answer.
+    async fn send(&mut self, id: JournalId, now: NaiveDateTime) -> anyhow::Result<Outcome> {
+        let entry = self.store.journal_entry(id)?;
+        let request = circulation::request_for(&entry, &self.terminal, now);
+        self.store.journal_mark_in_flight(id, now)?;
+        match self.client.request(&request).await {
+            Ok(reply) => self.record(id, entry.kind, &reply, now),
+            Err(error) => self.after_failure(id, &error, now),
+        }
+    }
+
+    fn record(
+        &mut self,
+        id: JournalId,
+        kind: TransactionKind,
+        reply: &Message,
+        now: NaiveDateTime,
+    ) -> anyhow::Result<Outcome> {
+        Ok(match circulation::verdict(kind, reply) {
+            Verdict::Accepted { due, message } => {
+                self.store.journal_mark_done(id, now, due, Some(&message))?;
+                Outcome::Done { id, due, message }
+            }
+            Verdict::Refused { message } => {
+                self.store.journal_mark_rejected(id, now, &message)?;
+                Outcome::Refused { id, message }
+            }
+        })
+    }
+
+    fn after_failure(
+        &mut self,
+        id: JournalId,
+        error: &ClientError,
+        now: NaiveDateTime,
+    ) -> anyhow::Result<Outcome> {
+        tracing::warn!(%id, %error, unknown = error.outcome_unknown(), "sending a transaction failed");
+        if !error.outcome_unknown() {
+            // It never left: back in the queue as it was.
+            self.store.journal_mark_pending(id, now, &format!("not sent: {error}"))?;
+        }
+        let entry = self.store.journal_entry(id)?;
+        Ok(Outcome::Queued { id, due: entry.due_date })
+    }
+
+    /// Forwards the queue in order: settles rows whose answer was lost by asking about the
+    /// item first, then sends what is pending. Stops at the first network failure so
+    /// the order is kept.
+    pub async fn sync_once(&mut self, now: NaiveDateTime) -> anyhow::Result<SyncReport> {
+        let mut report = SyncReport::default();
+        if !self.online().await {
+            report.stopped = Some("the library system is unreachable".into());
+            report.remaining = self.store.journal_counts()?.queued();
+            return Ok(report);
+        }
+        for entry in self.store.journal_queue()? {
+            if entry.state == JournalState::InFlight {
+                let question = circulation::resolution_request(&entry, &self.terminal, now);
+                let resolution = match self.client.request(&question).await {
+                    Ok(Message::ItemInformationResponse(item)) => circulation::resolve(&entry, &item),
+                    Ok(_) => Resolution::Unknown,
+                    Err(error) => {
+                        report.stopped = Some(error.to_string());
+                        break;
+                    }
+                };
+                match resolution {
+                    Resolution::Applied => {
+                        self.store.journal_mark_done(
+                            entry.id,
+                            now,
+                            None,
+                            Some("confirmed by item information"),
+                        )?;
+                        report.resolved += 1;
+                        continue;
+                    }
+                    Resolution::NotApplied | Resolution::Unknown => {
+                        self.store.journal_mark_pending(
+                            entry.id,
+                            now,
+                            "the library system had not applied it",
+                        )?;
+                        report.resolved += u32::from(resolution == Resolution::NotApplied);
+                    }
+                }
+            }
+            match self.send(entry.id, now).await? {
+                Outcome::Done { .. } => report.accepted += 1,
+                Outcome::Refused { .. } => report.rejected += 1,
+                Outcome::Queued { .. } | Outcome::NotAllowed { .. } => {
+                    report.stopped = Some("the library system stopped answering".into());
+                    break;
+                }
+            }
+        }
+        report.remaining = self.store.journal_counts()?.queued();
+        Ok(report)
+    }
+}
