@@ -163,7 +163,7 @@ pub fn describe_outcome(outcome: &crate::runtime::circulation::Outcome, json: bo
         )
         .unwrap_or_default();
     }
-    let mut out = format!("{status}");
+    let mut out = status.to_string();
     if let Some(id) = id {
         out.push_str(&format!(" (journal #{id})"));
     }

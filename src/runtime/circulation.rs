@@ -110,12 +110,11 @@ impl Circulation {
     ) -> anyhow::Result<Outcome> {
         let now = circulation::journal_time(now);
         let online = self.online().await;
-        if !online {
-            if let Err(refusal) =
+        if !online
+            && let Err(refusal) =
                 circulation::offline_loan_allowed(&self.policy, self.store.journal_offline_loans(patron)?)
-            {
-                return Ok(Outcome::NotAllowed { reason: refusal.to_string() });
-            }
+        {
+            return Ok(Outcome::NotAllowed { reason: refusal.to_string() });
         }
         let due = (!online).then(|| circulation::offline_due_date(&self.policy, now));
         let id = self.store.journal_append(&NewTransaction {
