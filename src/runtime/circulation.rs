@@ -91,7 +91,7 @@ impl Circulation {
         Ok(self.store.journal_counts()?)
     }
 
-    async fn online(&mut self) -> bool {
+    async fn reachable(&mut self) -> bool {
         match self.client.ensure_connected().await {
             Ok(()) => true,
             Err(error) => {
@@ -99,6 +99,20 @@ impl Circulation {
                 false
             }
         }
+    }
+
+    /// Whether a new transaction can go to the ILS now. Queued rows go first — a live
+    /// send must never overtake an older row for the same item — so a non-empty queue is
+    /// forwarded first; if it cannot be emptied, the new transaction joins the queue.
+    async fn online(&mut self, now: NaiveDateTime) -> anyhow::Result<bool> {
+        if !self.reachable().await {
+            return Ok(false);
+        }
+        if self.store.journal_counts()?.queued() > 0 {
+            let report = self.sync_once(now).await?;
+            return Ok(report.remaining == 0);
+        }
+        Ok(true)
     }
 
     /// Lends `item` to `patron`.
@@ -109,7 +123,7 @@ impl Circulation {
         now: NaiveDateTime,
     ) -> anyhow::Result<Outcome> {
         let now = circulation::journal_time(now);
-        let online = self.online().await;
+        let online = self.online(now).await?;
         if !online
             && let Err(refusal) =
                 circulation::offline_loan_allowed(&self.policy, self.store.journal_offline_loans(patron)?)
@@ -136,7 +150,7 @@ impl Circulation {
     /// Takes `item` back. Returns are always accepted off line.
     pub async fn checkin(&mut self, item: &str, now: NaiveDateTime) -> anyhow::Result<Outcome> {
         let now = circulation::journal_time(now);
-        let online = self.online().await;
+        let online = self.online(now).await?;
         let id = self.store.journal_append(&NewTransaction {
             kind: TransactionKind::Checkin,
             patron: None,
@@ -203,7 +217,7 @@ impl Circulation {
     /// the order is kept.
     pub async fn sync_once(&mut self, now: NaiveDateTime) -> anyhow::Result<SyncReport> {
         let mut report = SyncReport::default();
-        if !self.online().await {
+        if !self.reachable().await {
             report.stopped = Some("the library system is unreachable".into());
             report.remaining = self.store.journal_counts()?.queued();
             return Ok(report);
