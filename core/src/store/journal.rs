@@ -499,14 +499,16 @@ impl Store {
         Ok(events)
     }
 
-    /// Loans recorded off line for `patron` that the ILS has not confirmed yet (for the
-    /// off-line per-patron limit).
+    /// Items `patron` holds through loans recorded off line that the ILS has not confirmed
+    /// yet and that were not returned since (for the off-line per-patron limit).
     pub fn journal_offline_loans(&self, patron: &str) -> Result<u32, StoreError> {
         let count: i64 = self
             .conn
             .prepare_cached(
-                "SELECT COUNT(*) FROM journal WHERE kind = 'checkout' AND offline = 1 AND patron = ?1
-             AND state IN ('pending', 'in_flight')",
+                "SELECT COUNT(*) FROM journal AS loan WHERE loan.kind = 'checkout' AND loan.offline = 1
+                 AND loan.patron = ?1 AND loan.state IN ('pending', 'in_flight')
+                 AND NOT EXISTS (SELECT 1 FROM journal AS back WHERE back.kind = 'checkin'
+                                 AND back.item = loan.item AND back.id > loan.id)",
             )?
             .query_row([patron], |row| row.get(0))?;
         Ok(count as u32)
@@ -638,6 +640,15 @@ mod tests {
         store.journal_mark_done(a, at(2, 9, 0), None, None).unwrap();
         assert_eq!(store.journal_offline_loans("21234000000017").unwrap(), 1);
         assert_eq!(store.journal_offline_loans("someone else").unwrap(), 0);
+        let mut back = loan("B2", true);
+        back.kind = TransactionKind::Checkin;
+        back.patron = None;
+        store.journal_append(&back).unwrap();
+        assert_eq!(
+            store.journal_offline_loans("21234000000017").unwrap(),
+            0,
+            "a returned book no longer counts"
+        );
     }
 
     #[test]
