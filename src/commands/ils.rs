@@ -149,7 +149,7 @@ pub async fn raw(client_config: ClientConfig, text: &str, json: bool) -> anyhow:
 pub fn describe_outcome(outcome: &crate::runtime::circulation::Outcome, json: bool) -> String {
     use crate::runtime::circulation::Outcome;
     let (status, id, due, message) = match outcome {
-        Outcome::Done { id, due, message } => ("done", Some(id.0), *due, message.clone()),
+        Outcome::Done { id, due, message, .. } => ("done", Some(id.0), *due, message.clone()),
         Outcome::Refused { id, message } => ("refused", Some(id.0), None, message.clone()),
         Outcome::Queued { id, due } => {
             ("queued", Some(id.0), *due, "recorded; it will be sent to the library system".into())

@@ -21,6 +21,8 @@ pub enum Outcome {
         due: Option<NaiveDateTime>,
         /// The library system's message.
         message: String,
+        /// Title, renewal, security and routing.
+        details: circulation::Details,
     },
     /// The library system refused it.
     Refused {
@@ -186,9 +188,9 @@ impl Circulation {
         now: NaiveDateTime,
     ) -> anyhow::Result<Outcome> {
         Ok(match circulation::verdict(kind, reply) {
-            Verdict::Accepted { due, message } => {
+            Verdict::Accepted { due, message, details } => {
                 self.store.journal_mark_done(id, now, due, Some(&message))?;
-                Outcome::Done { id, due, message }
+                Outcome::Done { id, due, message, details }
             }
             Verdict::Refused { message } => {
                 self.store.journal_mark_rejected(id, now, &message)?;

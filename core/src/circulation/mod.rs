@@ -68,6 +68,38 @@ pub fn request_for(entry: &JournalEntry, terminal: &Terminal, now: NaiveDateTime
     }
 }
 
+/// Where a returned book goes next, as the ILS said (SIP2 `CV` / `CT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Routing {
+    /// Back to the shelf.
+    Shelve,
+    /// On the hold shelf here (CV 01), for this patron when named.
+    HoldShelf {
+        /// The hold patron's name, if sent.
+        patron_name: Option<String>,
+    },
+    /// Send to another branch (CV 02 hold there, CV 04 transfer).
+    Transit {
+        /// The destination, if sent.
+        destination: Option<String>,
+    },
+    /// Needs staff attention (alert without a known type).
+    Staff,
+}
+
+/// Details of an accepted transaction, for the screen and the receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Details {
+    /// The title, when the ILS sent it.
+    pub title: Option<String>,
+    /// A loan of a book the patron already had became a renewal.
+    pub renewed: bool,
+    /// The ILS says leave the item's security alone (`CI`) or not to desensitize.
+    pub skip_security: bool,
+    /// For returns: where the book goes.
+    pub routing: Option<Routing>,
+}
+
 /// What the ILS said about a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -77,6 +109,8 @@ pub enum Verdict {
         due: Option<NaiveDateTime>,
         /// The screen message.
         message: String,
+        /// Title, renewal, security and routing.
+        details: Details,
     },
     /// Refused, with the ILS's screen message.
     Refused {
@@ -85,17 +119,54 @@ pub enum Verdict {
     },
 }
 
+fn title(text: &str) -> Option<String> {
+    (!text.trim().is_empty()).then(|| text.trim().to_string())
+}
+
 /// Reads the reply to [`request_for`]'s message.
 pub fn verdict(kind: TransactionKind, reply: &Message) -> Verdict {
-    let (ok, due, message) = match (kind, reply) {
-        (TransactionKind::Checkout, Message::CheckoutResponse(r)) => {
-            (r.ok, parse_due_date(&r.due_date), r.screen_text())
+    use kiosk_sip2::types::{AlertType, Tristate};
+    let (ok, due, message, details) = match (kind, reply) {
+        (TransactionKind::Checkout, Message::CheckoutResponse(r)) => (
+            r.ok,
+            parse_due_date(&r.due_date),
+            r.screen_text(),
+            Details {
+                title: title(&r.title_identifier),
+                renewed: r.renewal_ok,
+                skip_security: r.security_inhibit == Some(true) || r.desensitize == Tristate::No,
+                routing: None,
+            },
+        ),
+        (TransactionKind::Checkin, Message::CheckinResponse(r)) => {
+            let routing = if !r.alert {
+                Routing::Shelve
+            } else {
+                match r.alert_type {
+                    Some(AlertType::HoldHere) => {
+                        Routing::HoldShelf { patron_name: r.hold_patron_name.as_ref().map(|n| n.to_string()) }
+                    }
+                    Some(AlertType::HoldElsewhere | AlertType::Transfer | AlertType::HoldIll) => {
+                        Routing::Transit {
+                            destination: r.destination_location.as_ref().map(|d| d.to_string()),
+                        }
+                    }
+                    _ => Routing::Staff,
+                }
+            };
+            let details = Details {
+                title: r.title_identifier.as_deref().and_then(title),
+                renewed: false,
+                skip_security: !r.resensitize,
+                routing: Some(routing),
+            };
+            (r.ok, None, r.screen_text(), details)
         }
-        (TransactionKind::Checkin, Message::CheckinResponse(r)) => (r.ok, None, r.screen_text()),
         (TransactionKind::Renew, Message::RenewResponse(r)) => (
             r.ok,
             parse_due_date(&r.due_date),
             r.screen_message.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(" "),
+            Details { title: title(&r.title_identifier), renewed: true, skip_security: true, routing: None },
         ),
         (_, other) => {
             return Verdict::Refused {
@@ -104,7 +175,7 @@ pub fn verdict(kind: TransactionKind, reply: &Message) -> Verdict {
         }
     };
     if ok {
-        Verdict::Accepted { due, message }
+        Verdict::Accepted { due, message, details }
     } else {
         Verdict::Refused {
             message: if message.is_empty() { "refused by the library system".into() } else { message },
@@ -276,6 +347,32 @@ mod tests {
         assert!(!live.no_block);
         assert_eq!(from_sip_date(&live.transaction_date), Some(at(3, 9)));
         assert!(live.nb_due_date.is_blank());
+    }
+
+    #[test]
+    fn return_routing_from_the_alert() {
+        use kiosk_sip2::messages::CheckinResponse;
+        use kiosk_sip2::types::AlertType;
+        let held = Message::from(CheckinResponse {
+            ok: true,
+            resensitize: true,
+            alert: true,
+            alert_type: Some(AlertType::HoldHere),
+            hold_patron_name: Some("周杰".into()),
+            ..Default::default()
+        });
+        let Verdict::Accepted { details, .. } = verdict(TransactionKind::Checkin, &held) else { panic!() };
+        assert_eq!(details.routing, Some(Routing::HoldShelf { patron_name: Some("周杰".into()) }));
+        let transit = Message::from(CheckinResponse {
+            ok: true,
+            alert: true,
+            alert_type: Some(AlertType::Transfer),
+            destination_location: Some("CENTRAL".into()),
+            ..Default::default()
+        });
+        let Verdict::Accepted { details, .. } = verdict(TransactionKind::Checkin, &transit) else { panic!() };
+        assert_eq!(details.routing, Some(Routing::Transit { destination: Some("CENTRAL".into()) }));
+        assert!(details.skip_security, "no resensitize");
     }
 
     #[test]
