@@ -6,6 +6,8 @@
 //! means, whether a row whose send got no reply was applied, and when to try again — the
 //! runtime does the sending.
 
+pub mod session;
+
 use chrono::{Duration, NaiveDateTime, Timelike};
 use kiosk_sip2::Message;
 use kiosk_sip2::messages::{Checkin, Checkout, ItemInformation, ItemInformationResponse, Renew};
