@@ -37,6 +37,7 @@ fn journal_appends(c: &mut Criterion) {
                         at: now(),
                         due_date: None,
                         offline: true,
+                        cancel: false,
                     })
                     .unwrap(),
             )

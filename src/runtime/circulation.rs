@@ -141,6 +141,7 @@ impl Circulation {
             at: now,
             due_date: due,
             offline: !online,
+            cancel: false,
         })?;
         tracing::info!(%id, patron = %kiosk_core::mask::identifier(patron), item, online, "loan recorded");
         if !online {
@@ -161,12 +162,108 @@ impl Circulation {
             at: now,
             due_date: None,
             offline: !online,
+            cancel: false,
         })?;
         tracing::info!(%id, item, online, "return recorded");
         if !online {
             return Ok(Outcome::Queued { id, due: None });
         }
         self.send(id, now).await
+    }
+
+    /// Cancels a loan whose security write failed: a return with SIP2 cancel, journal first.
+    pub async fn cancel_checkout(
+        &mut self,
+        patron: &str,
+        item: &str,
+        now: NaiveDateTime,
+    ) -> anyhow::Result<Outcome> {
+        let now = circulation::journal_time(now);
+        let online = self.online(now).await?;
+        let id = self.store.journal_append(&NewTransaction {
+            kind: TransactionKind::Checkin,
+            patron: Some(patron.to_string()),
+            item: item.to_string(),
+            title: None,
+            at: now,
+            due_date: None,
+            offline: !online,
+            cancel: true,
+        })?;
+        tracing::info!(%id, item, "loan cancelled: its security could not be switched");
+        if !online {
+            return Ok(Outcome::Queued { id, due: None });
+        }
+        self.send(id, now).await
+    }
+
+    /// Renews a loan, journal first (renewals need the library system: not done off line).
+    pub async fn renew(&mut self, patron: &str, item: &str, now: NaiveDateTime) -> anyhow::Result<Outcome> {
+        let now = circulation::journal_time(now);
+        if !self.online(now).await? {
+            return Ok(Outcome::NotAllowed {
+                reason: "renewals need the library system, which is off line".into(),
+            });
+        }
+        let id = self.store.journal_append(&NewTransaction {
+            kind: TransactionKind::Renew,
+            patron: Some(patron.to_string()),
+            item: item.to_string(),
+            title: None,
+            at: now,
+            due_date: None,
+            offline: false,
+            cancel: false,
+        })?;
+        self.send(id, now).await
+    }
+
+    /// Looks a patron up (`63`, with the list of loans), checking the PIN when given.
+    pub async fn lookup(
+        &mut self,
+        patron: &str,
+        pin: Option<&str>,
+        chinese: bool,
+        now: NaiveDateTime,
+    ) -> kiosk_core::circulation::session::Lookup {
+        use kiosk_core::circulation::session::{Lookup, Patron};
+        use kiosk_sip2::messages::PatronInformation;
+        use kiosk_sip2::types::{LanguageCode, Summary, SummaryCategory};
+        let request = Message::from(PatronInformation {
+            language: if chinese { LanguageCode::CHINESE } else { LanguageCode::ENGLISH },
+            transaction_date: kiosk_core::ils::sip_date(now),
+            summary: Summary::only(SummaryCategory::ChargedItems),
+            institution_id: self.terminal.institution_id.as_str().into(),
+            patron_identifier: patron.into(),
+            terminal_password: Some(self.terminal.terminal_password.as_str().into()),
+            patron_password: pin.map(Into::into),
+            ..Default::default()
+        });
+        match self.client.request(&request).await {
+            Ok(Message::PatronInformationResponse(response)) if response.valid_patron == Some(false) => {
+                Lookup::Unknown
+            }
+            Ok(Message::PatronInformationResponse(response)) => {
+                // A PIN was given: an ILS that does not confirm it (no CQ) does not get a pass.
+                let pin_ok = pin.map(|_| response.valid_patron_password == Some(true));
+                Lookup::Found { patron: Patron::from_response(&response), pin_ok }
+            }
+            Ok(other) => Lookup::Unavailable(format!("unexpected reply {}", other.code())),
+            Err(error) => Lookup::Unavailable(error.to_string()),
+        }
+    }
+
+    /// Tells the library system the patron is done (`35`); failures only matter to the log.
+    pub async fn end_session(&mut self, patron: &str, now: NaiveDateTime) {
+        let request = Message::from(kiosk_sip2::messages::EndPatronSession {
+            transaction_date: kiosk_core::ils::sip_date(now),
+            institution_id: self.terminal.institution_id.as_str().into(),
+            patron_identifier: patron.into(),
+            ..Default::default()
+        });
+        if let Err(error) = self.client.request(&request).await {
+            tracing::info!(%error, "end of patron session not confirmed");
+        }
     }
 
     /// Sends one pending row and records the answer.

@@ -5,6 +5,7 @@ pub mod circulation;
 pub mod devices;
 pub mod emulator;
 pub mod ils;
+pub mod session;
 
 use std::net::SocketAddr;
 

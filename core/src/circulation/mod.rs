@@ -54,6 +54,7 @@ pub fn request_for(entry: &JournalEntry, terminal: &Terminal, now: NaiveDateTime
             institution_id: terminal.institution_id.as_str().into(),
             item_identifier: entry.item.as_str().into(),
             terminal_password: terminal.terminal_password.as_str().into(),
+            cancel: entry.cancel.then_some(true),
             ..Default::default()
         }),
         TransactionKind::Renew => Message::from(Renew {
@@ -308,6 +309,7 @@ mod tests {
             at: at(1, 10),
             due_date: offline.then(|| at(31, 23)),
             offline,
+            cancel: false,
             state: JournalState::Pending,
             attempts: 0,
             ils_message: None,
@@ -375,6 +377,20 @@ mod tests {
         let Verdict::Accepted { details, .. } = verdict(TransactionKind::Checkin, &transit) else { panic!() };
         assert_eq!(details.routing, Some(Routing::Transit { destination: Some("CENTRAL".into()) }));
         assert!(details.skip_security, "no resensitize");
+    }
+
+    #[test]
+    fn a_cancel_is_a_checkin_with_bi() {
+        let mut cancel = entry(TransactionKind::Checkin, false);
+        cancel.cancel = true;
+        let Message::Checkin(request) = request_for(&cancel, &terminal(), at(1, 10)) else { panic!() };
+        assert_eq!(request.cancel, Some(true));
+        let Message::Checkin(plain) =
+            request_for(&entry(TransactionKind::Checkin, false), &terminal(), at(1, 10))
+        else {
+            panic!()
+        };
+        assert_eq!(plain.cancel, None);
     }
 
     #[test]

@@ -134,6 +134,8 @@ pub struct NewTransaction {
     pub due_date: Option<NaiveDateTime>,
     /// Recorded while the ILS was unreachable.
     pub offline: bool,
+    /// A return that cancels a loan (its security write failed).
+    pub cancel: bool,
 }
 
 /// A recorded transaction.
@@ -155,6 +157,8 @@ pub struct JournalEntry {
     pub due_date: Option<NaiveDateTime>,
     /// Recorded while offline.
     pub offline: bool,
+    /// A return that cancels a loan.
+    pub cancel: bool,
     /// Where it stands.
     pub state: JournalState,
     /// How often it was sent.
@@ -196,7 +200,7 @@ impl JournalCounts {
     }
 }
 
-const COLUMNS: &str = "id, kind, patron, item, title, created_at, due_date, offline, state, attempts, ils_message, note, updated_at";
+const COLUMNS: &str = "id, kind, patron, item, title, created_at, due_date, offline, state, attempts, ils_message, note, updated_at, cancel";
 
 /// A journal row as stored, before its text columns are interpreted.
 struct RawEntry {
@@ -213,6 +217,7 @@ struct RawEntry {
     ils_message: Option<String>,
     note: Option<String>,
     updated_at: String,
+    cancel: bool,
 }
 
 fn raw_entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
@@ -230,6 +235,7 @@ fn raw_entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
         ils_message: row.get(10)?,
         note: row.get(11)?,
         updated_at: row.get(12)?,
+        cancel: row.get::<_, i64>(13)? != 0,
     })
 }
 
@@ -247,6 +253,7 @@ impl RawEntry {
             at: parse_time("journal", id, "created_at", self.created_at)?,
             due_date: self.due_date.map(|d| parse_time("journal", id, "due_date", d)).transpose()?,
             offline: self.offline,
+            cancel: self.cancel,
             state: self.state.parse().map_err(|()| corrupt("state", self.state.clone()))?,
             attempts: self.attempts,
             ils_message: self.ils_message,
@@ -274,8 +281,8 @@ impl Store {
         let at = format_time(tx.at);
         let db = self.conn.unchecked_transaction()?;
         db.execute(
-            "INSERT INTO journal (kind, patron, item, title, created_at, due_date, offline, state, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?5)",
+            "INSERT INTO journal (kind, patron, item, title, created_at, due_date, offline, state, updated_at, cancel)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?5, ?8)",
             params![
                 tx.kind.as_str(),
                 tx.patron,
@@ -283,7 +290,8 @@ impl Store {
                 tx.title,
                 at,
                 tx.due_date.map(format_time),
-                tx.offline as i64
+                tx.offline as i64,
+                tx.cancel as i64
             ],
         )?;
         let id = db.last_insert_rowid();
@@ -566,6 +574,7 @@ mod tests {
             title: Some("活着".into()),
             at: at(1, 10, 0),
             due_date: offline.then(|| at(31, 10, 0)),
+            cancel: false,
             offline,
         }
     }

@@ -57,6 +57,8 @@ const MIGRATIONS: &[&str] = &[
         key    TEXT PRIMARY KEY,
         value  TEXT NOT NULL
     );",
+    // 1 → 2: a return can be the cancel of a loan whose security write failed (SIP2 `BI`).
+    "ALTER TABLE journal ADD COLUMN cancel INTEGER NOT NULL DEFAULT 0 CHECK (cancel IN (0, 1));",
 ];
 
 /// The schema version this build writes.
@@ -102,6 +104,12 @@ mod tests {
             if version >= 1 {
                 let conn = Connection::open(&path).unwrap();
                 conn.execute("INSERT INTO settings (key, value) VALUES ('kept', 'yes')", []).unwrap();
+                conn.execute(
+                    "INSERT INTO journal (kind, item, created_at, offline, state, updated_at)
+                     VALUES ('checkin', '30234000000017', '2026-07-01 10:00:00', 1, 'pending', '2026-07-01 10:00:00')",
+                    [],
+                )
+                .unwrap();
             }
             let store = Store::open(&path).unwrap_or_else(|e| panic!("upgrade from {version}: {e}"));
             assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
