@@ -11,7 +11,7 @@ use kiosk_core::config::Language;
 use kiosk_core::i18n::Localizer;
 
 use crate::runtime::devices::{self as device_runtime, Devices};
-use crate::runtime::ils::{self as ils_runtime, Heartbeat, IlsHealth};
+use crate::runtime::sync::{self as sync_runtime, SyncStatus, SyncWorker};
 use crate::screens::home;
 use crate::theme::{Look, Sizes};
 use crate::ui::Ui;
@@ -29,8 +29,8 @@ pub struct Overrides {
 /// Background services the app talks to.
 #[derive(Clone, Default)]
 pub struct Services {
-    /// The ILS heartbeat; `None` leaves the network state unknown (tests).
-    pub heartbeat: Option<Heartbeat>,
+    /// The ILS heartbeat and journal forwarding; `None` leaves the network state unknown (tests).
+    pub sync: Option<SyncWorker>,
     /// The devices; `None` in tests that drive the screens directly.
     pub devices: Option<Devices>,
 }
@@ -51,8 +51,8 @@ pub enum Message {
     Bar(BarMessage),
     /// The home screen.
     Home(home::Message),
-    /// The ILS heartbeat reported.
-    Ils(IlsHealth),
+    /// The sync worker reported (heartbeat and queue).
+    Sync(SyncStatus),
     /// A device reported.
     Device(kiosk_hardware::device::Event),
 }
@@ -67,7 +67,6 @@ pub struct App {
     now: NaiveDateTime,
     screen: Screen,
     network: Network,
-    last_ils_health: Option<IlsHealth>,
     device_states: std::collections::BTreeMap<String, kiosk_hardware::device::DeviceState>,
     queued: u64,
     services: Services,
@@ -84,7 +83,6 @@ impl App {
             now,
             screen: Screen::Home,
             network: Network::Connecting,
-            last_ils_health: None,
             device_states: std::collections::BTreeMap::new(),
             queued: 0,
             services,
@@ -122,12 +120,9 @@ impl App {
             Message::Home(home::Message::Open(service)) => {
                 tracing::info!(?service, "service chosen");
             }
-            Message::Ils(health) => {
-                self.network = match health {
-                    IlsHealth::Online { .. } => Network::Online,
-                    IlsHealth::Offline { .. } => Network::Offline,
-                };
-                self.last_ils_health = Some(health);
+            Message::Sync(status) => {
+                self.network = if status.health.is_online() { Network::Online } else { Network::Offline };
+                self.queued = status.counts.queued();
             }
             Message::Device(event) => self.on_device(event),
         }
@@ -202,12 +197,11 @@ impl App {
         self.network
     }
 
-    /// Background work: the clock and the ILS heartbeat.
+    /// Background work: the clock, the devices, and the ILS heartbeat with journal forwarding.
     pub fn subscription(&self) -> Subscription<Message> {
         let mut subscriptions = vec![Subscription::run(minute_ticks).map(Message::Tick)];
-        if let Some(heartbeat) = &self.services.heartbeat {
-            subscriptions
-                .push(Subscription::run_with(heartbeat.clone(), ils_runtime::watch).map(Message::Ils));
+        if let Some(worker) = &self.services.sync {
+            subscriptions.push(Subscription::run_with(worker.clone(), sync_runtime::run).map(Message::Sync));
         }
         if let Some(devices) = &self.services.devices {
             subscriptions

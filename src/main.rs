@@ -8,7 +8,7 @@ use kiosk::cli::{
     BarcodeCommand, Cli, Command, ConfigCommand, EmulatorArgs, IlsArgs, IlsCommand, ReceiptCommand,
     TagCommand,
 };
-use kiosk::runtime::ils::Heartbeat;
+use kiosk::runtime::sync::SyncWorker;
 use kiosk::{commands, fonts, load_config, logging};
 use kiosk_core::config::EXAMPLE;
 
@@ -263,10 +263,23 @@ fn run_gui(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let store = match kiosk_core::Store::open_in(&data_dir) {
+        Ok(store) => store,
+        Err(error) => {
+            tracing::error!(%error, "the journal could not be opened");
+            eprintln!("kiosk: the journal in {} could not be opened: {error}", data_dir.display());
+            return ExitCode::from(1);
+        }
+    };
+    let circulation = kiosk::runtime::circulation::Circulation::new(
+        &config,
+        store,
+        kiosk_sip2::client::Client::new(client),
+    );
     let services = Services {
         devices: Some(devices),
-        heartbeat: Some(Heartbeat {
-            config: Arc::new(client),
+        sync: Some(SyncWorker {
+            circulation: Arc::new(tokio::sync::Mutex::new(circulation)),
             every: std::time::Duration::from_secs(u64::from(config.ils.heartbeat_secs)),
         }),
     };

@@ -308,3 +308,54 @@ async fn offline_borrow_then_online() {
     session = kiosk.sign_in(Mode::Borrow, ZHANG_WEI, "1234").await;
     assert_eq!(session.phase(), Phase::Ready);
 }
+
+/// The background worker notices the library system coming back and forwards the queue
+/// without anyone asking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_worker_forwards_the_queue_when_the_library_system_returns() {
+    use iced::futures::StreamExt;
+    use kiosk::runtime::sync::{SyncWorker, run};
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let emulator = Arc::new(Emulator::new(
+        CatalogStore::in_memory(now()).unwrap(),
+        Box::new(now),
+        ("kiosk".into(), "kiosk".into()),
+        "WCP".into(),
+    ));
+    let mut kiosk = Kiosk::with_port(port, emulator.clone());
+    let mut returns = Session::new(Mode::Return, settings(), now());
+    let tag = kiosk.pad.place(1, "30234000001064");
+    kiosk.feed(&mut returns, book("30234000001064", tag)).await;
+    assert!(matches!(returns.lines()[0].state, LineState::Returned { queued: true, .. }));
+
+    let shared = Arc::new(tokio::sync::Mutex::new(kiosk.circulation));
+    let worker = SyncWorker { circulation: shared.clone(), every: Duration::from_secs(1) };
+    let mut statuses = Box::pin(run(&worker));
+    let first = statuses.next().await.unwrap();
+    assert!(!first.health.is_online());
+    assert_eq!(first.counts.queued(), 1);
+    assert!(first.next_in <= Duration::from_secs(1));
+
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    tokio::spawn(serve(listener, emulator.clone(), ServerConfig::default(), None, std::future::pending()));
+    let mut back = None;
+    for _ in 0..30 {
+        let status = statuses.next().await.unwrap();
+        if status.health.is_online() {
+            back = Some(status);
+            break;
+        }
+    }
+    let back = back.expect("the worker never saw the library system again");
+    assert_eq!(back.counts.queued(), 0);
+    assert_eq!(back.report.as_ref().map(|r| r.accepted), Some(1));
+    assert_eq!(back.next_in, Duration::from_secs(1));
+    let loans = emulator.store().loans().unwrap();
+    assert!(!loans.iter().any(|(item, _)| item == "30234000001064"), "{loans:?}");
+
+    // Nothing queued: the next round is a heartbeat only.
+    let quiet = statuses.next().await.unwrap();
+    assert!(quiet.health.is_online());
+    assert_eq!(quiet.report, None);
+}

@@ -87,3 +87,34 @@ fn snapshot_home_zh_cn() {
 fn snapshot_home_en() {
     assert_snapshot(&app_with(Role::Both, Language::En), DESKTOP, "home-en-1280x800");
 }
+
+#[test]
+fn status_bar_follows_the_sync_worker() {
+    use kiosk::app::Message;
+    use kiosk::runtime::sync::{IlsHealth, SyncStatus};
+    use kiosk::widgets::status_bar::Network;
+    use kiosk_core::store::JournalCounts;
+
+    let mut app = app_with(Role::Library, Language::En);
+    assert_eq!(app.network(), Network::Connecting);
+    let _ = app.update(Message::Sync(SyncStatus {
+        health: IlsHealth::Offline { reason: "connection refused".into() },
+        counts: JournalCounts { pending: 3, in_flight: 0, rejected: 1 },
+        report: None,
+        next_in: std::time::Duration::from_secs(2),
+    }));
+    assert_eq!(app.network(), Network::Offline);
+    {
+        let mut ui = simulator(&app, DESKTOP);
+        assert!(ui.find("3 transactions waiting to be sent").is_ok());
+    }
+    let _ = app.update(Message::Sync(SyncStatus {
+        health: IlsHealth::Online { round_trip: std::time::Duration::from_millis(4) },
+        counts: JournalCounts { pending: 0, in_flight: 0, rejected: 1 },
+        report: None,
+        next_in: std::time::Duration::from_secs(60),
+    }));
+    assert_eq!(app.network(), Network::Online);
+    let mut ui = simulator(&app, DESKTOP);
+    assert!(ui.find("3 transactions waiting to be sent").is_err());
+}

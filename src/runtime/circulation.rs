@@ -10,6 +10,8 @@ use kiosk_core::store::{JournalCounts, JournalId, JournalState, NewTransaction, 
 use kiosk_sip2::Message;
 use kiosk_sip2::client::{Client, ClientError};
 
+use super::sync::IlsHealth;
+
 /// What happened to one transaction, for the screen, the receipt and the CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -91,6 +93,17 @@ impl Circulation {
     /// Queue counts.
     pub fn counts(&self) -> anyhow::Result<JournalCounts> {
         Ok(self.store.journal_counts()?)
+    }
+
+    /// Checks the library system: connects (and logs in) if needed, then SC status.
+    pub async fn heartbeat(&mut self) -> IlsHealth {
+        if let Err(error) = self.client.ensure_connected().await {
+            return IlsHealth::Offline { reason: error.to_string() };
+        }
+        match self.client.status().await {
+            Ok(_) => IlsHealth::Online { round_trip: self.client.last_round_trip().unwrap_or_default() },
+            Err(error) => IlsHealth::Offline { reason: error.to_string() },
+        }
     }
 
     async fn reachable(&mut self) -> bool {

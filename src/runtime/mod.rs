@@ -4,8 +4,8 @@
 pub mod circulation;
 pub mod devices;
 pub mod emulator;
-pub mod ils;
 pub mod session;
+pub mod sync;
 
 use std::net::SocketAddr;
 
