@@ -129,6 +129,7 @@ fn settings() -> Settings {
         pin_attempts: 3,
         idle_timeout: chrono::Duration::seconds(90),
         warning: chrono::Duration::seconds(20),
+        receipt: kiosk_core::config::ReceiptPrompt::Ask,
     }
 }
 
@@ -158,8 +159,33 @@ async fn happy_path_three_books_secured_then_finish() {
         assert_eq!(kiosk.pad.afi(*tag), 0xC2, "security switched to on loan");
     }
     assert_eq!(session.patron().unwrap().loans, patron.loans + 3);
-    let effects = kiosk.feed(&mut session, Input::Finish).await;
-    assert_eq!(effects, [Effect::Over(EndReason::Finished)]);
+    assert!(kiosk.feed(&mut session, Input::Finish).await.is_empty());
+    assert_eq!(session.phase(), Phase::ReceiptChoice);
+    let effects = kiosk.feed(&mut session, Input::Receipt(true)).await;
+    let [Effect::PrintReceipt(receipt), Effect::Over(EndReason::Finished)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(receipt.items.len(), 3);
+    assert_eq!(receipt.patron.as_ref().map(|p| p.loans), Some(patron.loans + 3));
+
+    // The receipt as the printer would print it.
+    let config = Config::default();
+    let bytes = kiosk::runtime::receipt::print_job(
+        receipt,
+        &config,
+        &kiosk_core::i18n::Localizer::new(),
+        kiosk_core::config::Language::ZhCn,
+    );
+    let printed = kiosk_hardware::escpos::render::render(&bytes, kiosk_hardware::escpos::PaperWidth::Mm80);
+    std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("loan-receipt.png"), printed.png())
+        .unwrap();
+    let text = printed.text.join("\n");
+    for line in session.lines() {
+        assert!(text.contains(line.title.as_deref().unwrap()), "{text}");
+        assert!(text.contains(&line.barcode), "{text}");
+    }
+    assert!(text.contains("借书凭条") && text.contains("本次借出 3 册"), "{text}");
+    assert!(!text.contains(ZHANG_WEI), "the card number is masked");
     for barcode in books {
         assert_eq!(kiosk.on_loan_to(barcode).as_deref(), Some(ZHANG_WEI));
     }

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod ils;
 pub mod mask;
 pub mod pin;
+pub mod receipt;
 pub mod store;
 
 pub use config::Config;

@@ -57,7 +57,7 @@ impl<'a> SessionRunner<'a> {
     }
 
     /// Feeds `input` and carries out every effect; returns the effects for the screen
-    /// (timeout warnings, the end of the session).
+    /// (the receipt to print, timeout warnings, the end of the session).
     pub async fn feed(
         &mut self,
         session: &mut Session,
@@ -99,7 +99,7 @@ impl<'a> SessionRunner<'a> {
                     self.circulation.end_session(&patron, now).await;
                     None
                 }
-                effect @ (Effect::Warn { .. } | Effect::Over(_)) => {
+                effect @ (Effect::PrintReceipt(_) | Effect::Warn { .. } | Effect::Over(_)) => {
                     for_screen.push(effect);
                     None
                 }

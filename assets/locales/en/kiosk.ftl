@@ -29,3 +29,34 @@ status-demo = Demo mode
 status-clock = { $time }
 
 error-ask-staff = Please ask staff at the desk for help.
+
+receipt-loan = Loan receipt
+receipt-return = Return receipt
+receipt-renewal = Renewal receipt
+receipt-time = Time
+receipt-terminal = Terminal
+receipt-patron = Patron
+receipt-untitled = (title unknown)
+receipt-due = Due { $date }
+receipt-renewed-due = Renewed, due { $date }
+receipt-due-unknown = Due date: ask the library
+receipt-returned = Returned
+receipt-not-done = Not done
+receipt-count-loan = { $count ->
+    [one] 1 item borrowed
+   *[other] { $count } items borrowed
+}
+receipt-count-return = { $count ->
+    [one] 1 item returned
+   *[other] { $count } items returned
+}
+receipt-count-renewal = { $count ->
+    [one] 1 item renewed
+   *[other] { $count } items renewed
+}
+receipt-on-loan = On loan now: { $count }
+receipt-holds-ready = { $count ->
+    [one] 1 hold is ready for you
+   *[other] { $count } holds are ready for you
+}
+receipt-queued = * Recorded; will be sent to the library system

@@ -26,3 +26,22 @@ status-demo = 演示模式
 status-clock = { $time }
 
 error-ask-staff = 请到服务台找工作人员帮忙。
+
+receipt-loan = 借书凭条
+receipt-return = 还书凭条
+receipt-renewal = 续借凭条
+receipt-time = 时间
+receipt-terminal = 终端
+receipt-patron = 读者
+receipt-untitled = （书名不详）
+receipt-due = 应还 { $date }
+receipt-renewed-due = 续借至 { $date }
+receipt-due-unknown = 应还日期以图书馆为准
+receipt-returned = 已还
+receipt-not-done = 未办理
+receipt-count-loan = 本次借出 { $count } 册
+receipt-count-return = 本次归还 { $count } 册
+receipt-count-renewal = 本次续借 { $count } 册
+receipt-on-loan = 当前在借 { $count } 册
+receipt-holds-ready = 您有 { $count } 册预约书可取
+receipt-queued = * 已记录，联网后将发送到图书馆系统

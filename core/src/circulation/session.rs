@@ -15,6 +15,8 @@ use kiosk_sip2::messages::PatronInformationResponse;
 use kiosk_sip2::types::PatronStatus;
 
 use super::Routing;
+use crate::config::ReceiptPrompt;
+use crate::receipt::{Receipt, ReceiptItem, ReceiptKind, ReceiptPatron, ReceiptStatus};
 
 /// What the visitor came to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,6 +40,8 @@ pub struct Settings {
     pub idle_timeout: Duration,
     /// How long before the end the warning starts.
     pub warning: Duration,
+    /// Whether a receipt is offered, always printed or never.
+    pub receipt: ReceiptPrompt,
 }
 
 /// Why borrowing is blocked, in words the screen can translate.
@@ -267,6 +271,8 @@ pub enum Phase {
     LookingUp,
     /// Items (or, in account mode, renewals).
     Ready,
+    /// Finished; asking whether to print a receipt.
+    ReceiptChoice,
     /// Over.
     Ended(EndReason),
 }
@@ -313,6 +319,8 @@ pub enum Input {
     Renew(Vec<String>),
     /// The visitor is done.
     Finish,
+    /// The answer to the receipt question: print one or not.
+    Receipt(bool),
     /// A touch or scan: the visitor is still there.
     Activity,
     /// "I need more time".
@@ -371,6 +379,8 @@ pub enum Effect {
         /// Patron.
         patron: String,
     },
+    /// Print this receipt.
+    PrintReceipt(Receipt),
     /// Show the timeout warning.
     Warn {
         /// Seconds left.
@@ -464,7 +474,8 @@ impl Session {
             Input::Result { barcode, result, title } => self.on_result(&barcode, result, title),
             Input::Secured { barcode, ok } => self.on_secured(&barcode, ok),
             Input::Renew(barcodes) => self.on_renew(barcodes),
-            Input::Finish => self.finish(EndReason::Finished),
+            Input::Finish => self.on_finish(now),
+            Input::Receipt(print) => self.on_receipt(print, now),
             Input::Activity | Input::MoreTime => Vec::new(),
             Input::Tick => self.on_tick(now),
         }
@@ -647,6 +658,79 @@ impl Session {
         Vec::new()
     }
 
+    fn on_finish(&mut self, now: NaiveDateTime) -> Vec<Effect> {
+        if self.phase != Phase::Ready || self.busy() {
+            return Vec::new();
+        }
+        let Some(receipt) = self.receipt(now) else { return self.finish(EndReason::Finished) };
+        match self.settings.receipt {
+            ReceiptPrompt::Ask => {
+                self.phase = Phase::ReceiptChoice;
+                Vec::new()
+            }
+            ReceiptPrompt::Always => {
+                let mut effects = vec![Effect::PrintReceipt(receipt)];
+                effects.extend(self.finish(EndReason::Finished));
+                effects
+            }
+            ReceiptPrompt::Never => self.finish(EndReason::Finished),
+        }
+    }
+
+    fn on_receipt(&mut self, print: bool, now: NaiveDateTime) -> Vec<Effect> {
+        if self.phase != Phase::ReceiptChoice {
+            return Vec::new();
+        }
+        let mut effects: Vec<Effect> =
+            self.receipt(now).filter(|_| print).map(Effect::PrintReceipt).into_iter().collect();
+        effects.extend(self.finish(EndReason::Finished));
+        effects
+    }
+
+    /// The receipt for the session so far: every item with an outcome the visitor should
+    /// keep a record of. `None` when there is nothing to print.
+    pub fn receipt(&self, now: NaiveDateTime) -> Option<Receipt> {
+        let items: Vec<ReceiptItem> = self
+            .lines
+            .iter()
+            .filter_map(|line| {
+                let (status, queued) = match &line.state {
+                    LineState::Loaned { due, renewed, queued } => {
+                        (ReceiptStatus::Loaned { due: *due, renewed: *renewed }, *queued)
+                    }
+                    LineState::Returned { queued, .. } => (ReceiptStatus::Returned, *queued),
+                    LineState::Renewed { due } => (ReceiptStatus::Renewed { due: *due }, false),
+                    LineState::Refused(reason) => {
+                        (ReceiptStatus::NotDone { reason: Some(reason.clone()) }, false)
+                    }
+                    LineState::SetIncomplete { .. } | LineState::SecurityFailed | LineState::Blocked => {
+                        (ReceiptStatus::NotDone { reason: None }, false)
+                    }
+                    LineState::Working | LineState::Securing { .. } => return None,
+                };
+                Some(ReceiptItem { barcode: line.barcode.clone(), title: line.title.clone(), status, queued })
+            })
+            .collect();
+        if !items.iter().any(|item| !matches!(item.status, ReceiptStatus::NotDone { .. })) {
+            return None;
+        }
+        Some(Receipt {
+            kind: match self.mode {
+                Mode::Borrow => ReceiptKind::Loan,
+                Mode::Return => ReceiptKind::Return,
+                Mode::Account => ReceiptKind::Renewal,
+            },
+            at: now,
+            patron: self.patron.as_ref().map(|patron| ReceiptPatron {
+                id: patron.id.clone(),
+                name: patron.name.clone(),
+                loans: patron.loans,
+                holds_ready: patron.holds_ready,
+            }),
+            items,
+        })
+    }
+
     fn finish(&mut self, reason: EndReason) -> Vec<Effect> {
         if self.busy() && reason == EndReason::Finished {
             return Vec::new();
@@ -681,6 +765,7 @@ mod tests {
             require_pin,
             pin_attempts: 3,
             idle_timeout: Duration::seconds(90),
+            receipt: ReceiptPrompt::Ask,
             warning: Duration::seconds(20),
         }
     }
@@ -826,7 +911,53 @@ mod tests {
             s.handle(Input::Result { barcode: "30234000000025".into(), result: returned, title: None }, t(2));
         assert!(matches!(&effects[..], [Effect::Secure { on_loan: false, .. }]));
         assert!(matches!(s.lines()[0].state, LineState::Returned { routing: Routing::HoldShelf { .. }, .. }));
-        assert_eq!(s.handle(Input::Finish, t(3)), [Effect::Over(EndReason::Finished)]);
+        assert!(s.handle(Input::Finish, t(3)).is_empty());
+        assert_eq!(s.phase(), Phase::ReceiptChoice);
+        let receipt = s.receipt(t(4)).unwrap();
+        assert_eq!(receipt.kind, ReceiptKind::Return);
+        assert_eq!(receipt.patron, None);
+        assert_eq!(receipt.items[0].status, ReceiptStatus::Returned);
+        assert_eq!(
+            s.handle(Input::Receipt(true), t(4)),
+            [Effect::PrintReceipt(receipt), Effect::Over(EndReason::Finished)]
+        );
+    }
+
+    #[test]
+    fn receipt_prompt_setting_decides_whether_to_ask() {
+        let lent = |prompt: ReceiptPrompt| {
+            let mut s = ready(false);
+            s.settings.receipt = prompt;
+            s.handle(Input::Item(item("30234000000017", 1)), t(1));
+            let result =
+                ItemResult::Loaned { due: Some(t(99)), renewed: false, queued: true, skip_security: true };
+            s.handle(
+                Input::Result { barcode: "30234000000017".into(), result, title: Some("活着".into()) },
+                t(2),
+            );
+            s
+        };
+        let mut always = lent(ReceiptPrompt::Always);
+        let effects = always.handle(Input::Finish, t(3));
+        assert!(
+            matches!(&effects[0], Effect::PrintReceipt(r) if r.items[0].queued && r.kind == ReceiptKind::Loan)
+        );
+        assert_eq!(effects.last(), Some(&Effect::Over(EndReason::Finished)));
+
+        let mut never = lent(ReceiptPrompt::Never);
+        let effects = never.handle(Input::Finish, t(3));
+        assert!(!effects.iter().any(|e| matches!(e, Effect::PrintReceipt(_))));
+        assert_eq!(never.phase(), Phase::Ended(EndReason::Finished));
+
+        let mut ask = lent(ReceiptPrompt::Ask);
+        assert!(ask.handle(Input::Finish, t(3)).is_empty());
+        let effects = ask.handle(Input::Receipt(false), t(4));
+        assert!(!effects.iter().any(|e| matches!(e, Effect::PrintReceipt(_))));
+        assert_eq!(ask.phase(), Phase::Ended(EndReason::Finished));
+
+        // Nothing done: no question, the session just ends.
+        let mut empty = ready(false);
+        assert_eq!(empty.handle(Input::Finish, t(3)).last(), Some(&Effect::Over(EndReason::Finished)));
     }
 
     #[test]

@@ -1,0 +1,127 @@
+//! Receipts to ESC/POS: the laid-out lines of `kiosk_core::receipt` with the configured
+//! logo, styles, and a cut at the end.
+
+use anyhow::Context;
+use kiosk_core::Config;
+use kiosk_core::config::Language;
+use kiosk_core::i18n::Localizer;
+use kiosk_core::receipt::{self, LineStyle, PrintLine, Receipt};
+use kiosk_hardware::escpos::{Align, PaperWidth, ReceiptBuilder};
+
+/// The configured paper width (the configuration is validated to 58 or 80 mm).
+pub fn paper(config: &Config) -> PaperWidth {
+    PaperWidth::from_mm(config.receipt.paper_width_mm).unwrap_or(PaperWidth::Mm80)
+}
+
+/// The configured logo, dithered for the paper; `None` when there is none or it cannot
+/// be read (logged: a receipt without a logo is still a receipt).
+fn logo(config: &Config, paper: PaperWidth) -> Option<image::GrayImage> {
+    let path = config.receipt.logo.as_ref()?;
+    let loaded = std::fs::read(path)
+        .with_context(|| format!("reading {}", path.display()))
+        .and_then(|bytes| image::load_from_memory(&bytes).context("not a readable image"));
+    match loaded {
+        Ok(picture) => Some(ReceiptBuilder::dither(&picture, paper.dots())),
+        Err(error) => {
+            tracing::warn!("the receipt logo is left out: {error:#}");
+            None
+        }
+    }
+}
+
+/// ESC/POS bytes for laid-out lines, with an optional logo on top.
+pub fn escpos(lines: &[PrintLine], paper: PaperWidth, logo: Option<&image::GrayImage>) -> Vec<u8> {
+    let mut builder = ReceiptBuilder::new(paper);
+    if let Some(logo) = logo {
+        builder.align(Align::Center);
+        if let Err(error) = builder.raster(logo) {
+            tracing::warn!(%error, "the receipt logo is left out");
+        }
+    }
+    for line in lines {
+        let (align, bold, double) = match line.style {
+            LineStyle::Title => (Align::Center, true, true),
+            LineStyle::Heading => (Align::Center, true, false),
+            LineStyle::Centered => (Align::Center, false, false),
+            LineStyle::Plain => (Align::Left, false, false),
+            LineStyle::Strong => (Align::Left, true, false),
+        };
+        builder.align(align).bold(bold);
+        if double {
+            builder.size(2, 2);
+        }
+        builder.line(&line.text);
+        if double {
+            builder.size(1, 1);
+        }
+    }
+    builder.bold(false).align(Align::Left).feed(2).cut(true);
+    if builder.substituted() > 0 {
+        tracing::info!(count = builder.substituted(), "characters the printer cannot print were replaced");
+    }
+    builder.finish()
+}
+
+/// The print job for a session's receipt in the visitor's language.
+pub fn print_job(receipt: &Receipt, config: &Config, localizer: &Localizer, language: Language) -> Vec<u8> {
+    let paper = paper(config);
+    let lines = receipt::layout(
+        receipt,
+        &config.receipt,
+        &config.terminal.name,
+        localizer,
+        language,
+        paper.columns(),
+    );
+    escpos(&lines, paper, logo(config, paper).as_ref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use kiosk_core::receipt::{ReceiptItem, ReceiptKind, ReceiptStatus};
+    use kiosk_hardware::escpos::render;
+
+    fn receipt() -> Receipt {
+        let at = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap().and_hms_opt(10, 0, 0).unwrap();
+        Receipt {
+            kind: ReceiptKind::Return,
+            at,
+            patron: None,
+            items: vec![ReceiptItem {
+                barcode: "30234000000017".into(),
+                title: Some("活着".into()),
+                status: ReceiptStatus::Returned,
+                queued: true,
+            }],
+        }
+    }
+
+    #[test]
+    fn return_receipt_prints_and_cuts() {
+        let mut config = Config::default();
+        config.receipt.paper_width_mm = 58;
+        let bytes = print_job(&receipt(), &config, &Localizer::new(), Language::ZhCn);
+        let rendered = render::render(&bytes, PaperWidth::Mm58);
+        assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+        assert_eq!(rendered.cuts, 1);
+        let text = rendered.text.join("\n");
+        for expected in ["还书凭条", "1. 活着", "已还 *", "本次归还 1 册", "联网后将发送"]
+        {
+            assert!(text.contains(expected), "{expected} missing from\n{text}");
+        }
+    }
+
+    #[test]
+    fn unreadable_logo_is_left_out_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logo.png");
+        std::fs::write(&path, b"not a png").unwrap();
+        let mut config = Config::default();
+        config.receipt.logo = Some(path);
+        let bytes = print_job(&receipt(), &config, &Localizer::new(), Language::En);
+        let rendered = render::render(&bytes, PaperWidth::Mm80);
+        assert!(rendered.text.join("\n").contains("Return receipt"));
+    }
+}
