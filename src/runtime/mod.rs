@@ -4,6 +4,7 @@
 pub mod circulation;
 pub mod devices;
 pub mod emulator;
+pub mod intake;
 pub mod receipt;
 pub mod session;
 pub mod sync;
