@@ -60,3 +60,11 @@ receipt-holds-ready = { $count ->
    *[other] { $count } holds are ready for you
 }
 receipt-queued = * Recorded; will be sent to the library system
+
+block-charge-denied = Borrowing is suspended on your card. Please ask staff at the desk.
+block-card-lost = This card was reported lost. Please ask staff at the desk.
+block-too-many-items = You have borrowed as many books as you can. Return some to borrow more.
+block-too-many-overdue = You have overdue books. Please return them first.
+block-excessive-fines = Your fines are over the limit. Please pay at the desk, then borrow.
+block-excessive-fees = Your fees are over the limit. Please pay at the desk, then borrow.
+block-other = Your card cannot borrow right now. Please ask staff at the desk.

@@ -45,3 +45,11 @@ receipt-count-renewal = 本次续借 { $count } 册
 receipt-on-loan = 当前在借 { $count } 册
 receipt-holds-ready = 您有 { $count } 册预约书可取
 receipt-queued = * 已记录，联网后将发送到图书馆系统
+
+block-charge-denied = 您的借书权限已暂停。请到服务台咨询。
+block-card-lost = 这张读者证已挂失。请到服务台办理。
+block-too-many-items = 您已借满可借册数。还书后即可再借。
+block-too-many-overdue = 您有过期未还的书。请先还书。
+block-excessive-fines = 您的欠款超过限额。请到服务台缴纳后再借。
+block-excessive-fees = 您的费用超过限额。请到服务台缴纳后再借。
+block-other = 您的读者证暂时不能借书。请到服务台咨询。

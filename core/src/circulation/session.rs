@@ -63,6 +63,21 @@ pub enum BlockReason {
     Other(usize),
 }
 
+impl BlockReason {
+    /// The message key of the reason and what to do about it, in `assets/locales`.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            BlockReason::ChargeDenied => "block-charge-denied",
+            BlockReason::CardLost => "block-card-lost",
+            BlockReason::TooManyItems => "block-too-many-items",
+            BlockReason::TooManyOverdue => "block-too-many-overdue",
+            BlockReason::ExcessiveFines => "block-excessive-fines",
+            BlockReason::ExcessiveFees => "block-excessive-fees",
+            BlockReason::Other(_) => "block-other",
+        }
+    }
+}
+
 /// The patron as the session knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patron {
@@ -803,6 +818,26 @@ mod tests {
         s.handle(Input::Looked(Lookup::Found { patron: patron(vec![]), pin_ok: Some(true) }), t(2));
         assert_eq!(s.phase(), Phase::Ready);
         s
+    }
+
+    #[test]
+    fn every_block_reason_has_words_in_both_languages() {
+        let localizer = crate::i18n::Localizer::new();
+        let reasons = [
+            BlockReason::ChargeDenied,
+            BlockReason::CardLost,
+            BlockReason::TooManyItems,
+            BlockReason::TooManyOverdue,
+            BlockReason::ExcessiveFines,
+            BlockReason::ExcessiveFees,
+            BlockReason::Other(3),
+        ];
+        for language in [crate::config::Language::ZhCn, crate::config::Language::En] {
+            for reason in reasons {
+                let text = localizer.text(language, reason.message_key());
+                assert!(!text.is_empty() && !text.contains("block-"), "{reason:?} in {language:?}: {text}");
+            }
+        }
     }
 
     #[test]
