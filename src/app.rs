@@ -7,12 +7,21 @@ use chrono::{Local, NaiveDateTime, Timelike};
 use iced::widget::{column, container};
 use iced::{Element, Length, Subscription, Task, Theme};
 use kiosk_core::Config;
-use kiosk_core::config::Language;
+use kiosk_core::config::{Language, Role};
 use kiosk_core::i18n::Localizer;
 
+use std::collections::VecDeque;
+
+use kiosk_core::circulation::session::{Effect, Input, Mode, Phase, Session, Settings};
+use kiosk_hardware::barcode::BarcodeRules;
+use kiosk_hardware::device::DeviceKind;
+
 use crate::runtime::devices::{self as device_runtime, Devices};
-use crate::runtime::sync::{self as sync_runtime, SyncStatus, SyncWorker};
+use crate::runtime::intake::{self, Intake};
+use crate::runtime::session::{PadSecurity, SessionRunner};
+use crate::runtime::sync::{self as sync_runtime, SharedCirculation, SyncStatus, SyncWorker};
 use crate::screens::home;
+use crate::screens::visit::{self, Printing, Visit};
 use crate::theme::{Look, Sizes};
 use crate::ui::Ui;
 use crate::widgets::status_bar::{self, BarMessage, Network, Status};
@@ -33,6 +42,19 @@ pub struct Services {
     pub sync: Option<SyncWorker>,
     /// The devices; `None` in tests that drive the screens directly.
     pub devices: Option<Devices>,
+    /// Journal-first circulation, shared with the sync worker; `None` in screen-only tests.
+    pub circulation: Option<SharedCirculation>,
+}
+
+/// One session input carried out against the library system.
+#[derive(Debug, Clone)]
+pub struct Fed {
+    /// The session afterwards.
+    pub session: Session,
+    /// What the screen must do.
+    pub effects: Vec<Effect>,
+    /// A failure of the kiosk itself (the journal), for the log and a plain-words banner.
+    pub error: Option<String>,
 }
 
 /// Which screen is showing.
@@ -40,6 +62,8 @@ pub struct Services {
 pub enum Screen {
     /// The home screen for the terminal's role.
     Home,
+    /// A library visit: borrowing, returning or the account.
+    Visit,
 }
 
 /// Everything the app reacts to.
@@ -55,6 +79,14 @@ pub enum Message {
     Sync(SyncStatus),
     /// A device reported.
     Device(kiosk_hardware::device::Event),
+    /// The visit's buttons.
+    Visit(visit::Message),
+    /// A session input was carried out.
+    Fed(Box<Fed>),
+    /// The receipt printer answered.
+    Printed(Result<(), String>),
+    /// A second passed during a visit (timeouts).
+    Second(NaiveDateTime),
 }
 
 /// The application state.
@@ -70,6 +102,11 @@ pub struct App {
     device_states: std::collections::BTreeMap<String, kiosk_hardware::device::DeviceState>,
     queued: u64,
     services: Services,
+    visit: Option<Visit>,
+    pending: VecDeque<Input>,
+    pad: intake::Pad,
+    rules: BarcodeRules,
+    ended_at: Option<NaiveDateTime>,
 }
 
 impl App {
@@ -86,6 +123,11 @@ impl App {
             device_states: std::collections::BTreeMap::new(),
             queued: 0,
             services,
+            visit: None,
+            pending: VecDeque::new(),
+            pad: intake::Pad::default(),
+            rules: BarcodeRules::library_default(),
+            ended_at: None,
             config,
         }
     }
@@ -119,32 +161,251 @@ impl App {
             Message::Bar(BarMessage::ToggleHighContrast) => self.high_contrast = !self.high_contrast,
             Message::Home(home::Message::Open(service)) => {
                 tracing::info!(?service, "service chosen");
+                let mode = match service {
+                    home::Service::Borrow => Mode::Borrow,
+                    home::Service::Return => Mode::Return,
+                    home::Service::Account => Mode::Account,
+                    home::Service::Station => return Task::none(),
+                };
+                self.start_visit(mode);
             }
+            Message::Visit(message) => return self.on_visit(message),
+            Message::Fed(fed) => return self.on_fed(*fed),
+            Message::Printed(result) => {
+                if let Some(visit) = &mut self.visit {
+                    visit.printing = Some(match result {
+                        Ok(()) => Printing::Done,
+                        Err(why) => {
+                            tracing::warn!(%why, "the receipt was not printed");
+                            Printing::Failed(why)
+                        }
+                    });
+                }
+            }
+            Message::Second(now) => return self.on_second(now),
             Message::Sync(status) => {
                 self.network = if status.health.is_online() { Network::Online } else { Network::Offline };
                 self.queued = status.counts.queued();
             }
-            Message::Device(event) => self.on_device(event),
+            Message::Device(event) => return self.on_device(event),
         }
         Task::none()
     }
 
-    fn on_device(&mut self, event: kiosk_hardware::device::Event) {
+    fn settings(&self) -> Settings {
+        let seconds = |s: u32| chrono::Duration::seconds(i64::from(s));
+        Settings {
+            require_pin: self.config.circulation.require_pin,
+            pin_attempts: self.config.circulation.pin_attempts,
+            idle_timeout: seconds(self.config.terminal.idle_timeout_secs),
+            warning: seconds(self.config.terminal.idle_warning_secs),
+            receipt: self.config.receipt.prompt,
+        }
+    }
+
+    fn start_visit(&mut self, mode: Mode) {
+        let session = Session::new(mode, self.settings(), Local::now().naive_local());
+        self.visit = Some(Visit::new(session));
+        self.pending.clear();
+        self.pad.clear();
+        self.ended_at = None;
+        self.screen = Screen::Visit;
+    }
+
+    fn go_home(&mut self) {
+        self.visit = None;
+        self.pending.clear();
+        self.ended_at = None;
+        self.screen = Screen::Home;
+    }
+
+    /// The visit in progress, if any.
+    pub fn visit(&self) -> Option<&Visit> {
+        self.visit.as_ref()
+    }
+
+    fn on_visit(&mut self, message: visit::Message) -> Task<Message> {
+        let Some(visit) = &mut self.visit else { return Task::none() };
+        if message == visit::Message::Leave {
+            let phase = visit.session.phase();
+            if matches!(phase, Phase::Identify | Phase::Pin { .. } | Phase::Ended(_)) {
+                self.go_home();
+            }
+            return Task::none();
+        }
+        match visit.on_message(&message) {
+            Some(input) => self.feed(input),
+            None => Task::none(),
+        }
+    }
+
+    /// Carries out one session input: through the library system when there is one.
+    fn feed(&mut self, input: Input) -> Task<Message> {
+        let now = Local::now().naive_local();
+        self.feed_at(input, now)
+    }
+
+    fn feed_at(&mut self, input: Input, now: NaiveDateTime) -> Task<Message> {
+        let Some(visit) = &mut self.visit else { return Task::none() };
+        if visit.working {
+            if input != Input::Tick {
+                self.pending.push_back(input);
+            }
+            return Task::none();
+        }
+        let Some(circulation) = self.services.circulation.clone() else {
+            let effects = visit.session.handle(input, now);
+            let session = visit.session.clone();
+            return self.on_fed(Fed { session, effects, error: None });
+        };
+        visit.working = true;
+        let mut session = visit.session.clone();
+        let pad = self.services.devices.as_ref().and_then(|d| d.supervisor.handle(DeviceKind::Rfid).cloned());
+        let chinese = self.language == Language::ZhCn;
+        Task::perform(
+            async move {
+                let mut circulation = circulation.lock().await;
+                let mut security = PadSecurity { pad };
+                let result = SessionRunner::new(&mut circulation, &mut security, chinese)
+                    .feed(&mut session, input, now)
+                    .await;
+                match result {
+                    Ok(effects) => Fed { session, effects, error: None },
+                    Err(error) => Fed { session, effects: Vec::new(), error: Some(format!("{error:#}")) },
+                }
+            },
+            |fed| Message::Fed(Box::new(fed)),
+        )
+    }
+
+    fn on_fed(&mut self, fed: Fed) -> Task<Message> {
+        let Some(visit) = &mut self.visit else { return Task::none() };
+        let grew = fed.session.lines().len() > visit.session.lines().len();
+        visit.session = fed.session;
+        visit.working = false;
+        if grew {
+            visit.follow_newest();
+        }
+        if !visit.session.warned() {
+            visit.warning = None;
+        }
+        if let Some(error) = fed.error {
+            tracing::error!("a transaction could not be carried out: {error}");
+            visit.notice = Some(self.localizer.text(self.language, "error-ask-staff"));
+        }
+        let mut tasks = Vec::new();
+        for effect in fed.effects {
+            match effect {
+                Effect::Warn { seconds_left } => visit.warning = Some(seconds_left),
+                Effect::PrintReceipt(receipt) => {
+                    visit.printing = Some(Printing::InProgress);
+                    let bytes = crate::runtime::receipt::print_job(
+                        &receipt,
+                        &self.config,
+                        &self.localizer,
+                        self.language,
+                    );
+                    let printer = self
+                        .services
+                        .devices
+                        .as_ref()
+                        .and_then(|d| d.supervisor.handle(DeviceKind::Printer).cloned());
+                    tasks.push(Task::perform(print(printer, bytes), Message::Printed));
+                }
+                Effect::Over(reason) => {
+                    tracing::info!(?reason, "visit over");
+                    visit.warning = None;
+                    self.ended_at = Some(Local::now().naive_local());
+                }
+                _ => {}
+            }
+        }
+        if let Some(next) = self.pending.pop_front() {
+            tasks.push(self.feed(next));
+        }
+        Task::batch(tasks)
+    }
+
+    fn on_second(&mut self, now: NaiveDateTime) -> Task<Message> {
+        let Some(visit) = &self.visit else { return Task::none() };
+        if let Some(ended) = self.ended_at {
+            let linger = match visit.printing {
+                Some(Printing::InProgress) => return Task::none(),
+                Some(Printing::Failed(_)) => chrono::Duration::seconds(30),
+                _ => chrono::Duration::seconds(8),
+            };
+            if now - ended >= linger {
+                self.go_home();
+            }
+            return Task::none();
+        }
+        self.feed_at(Input::Tick, now)
+    }
+
+    fn on_device(&mut self, event: kiosk_hardware::device::Event) -> Task<Message> {
         use kiosk_hardware::device::Event;
-        match event {
+        let technicians = self.config.diagnostics.technician_cards.clone();
+        let intakes = match event {
             Event::DeviceState { device, state } => {
                 self.device_states.insert(device, state);
+                Vec::new()
             }
             Event::Scan { device, symbology, text } => {
                 tracing::info!(device, %symbology, code = %kiosk_core::mask::identifier(&text), "scan");
+                vec![intake::from_scan(&text, symbology, &self.rules, &technicians)]
             }
             Event::TagsPresent { device, tags } => {
-                tracing::info!(device, count = tags.len(), "tags on the pad")
+                tracing::info!(device, count = tags.len(), "tags on the pad");
+                self.pad.arrived(&tags)
             }
             Event::TagsGone { device, uids } => {
-                tracing::info!(device, count = uids.len(), "tags left the pad")
+                tracing::info!(device, count = uids.len(), "tags left the pad");
+                self.pad.left(&uids);
+                Vec::new()
             }
-            Event::PrinterStatus { device, status } => tracing::info!(device, ?status, "printer status"),
+            Event::PrinterStatus { device, status } => {
+                tracing::info!(device, ?status, "printer status");
+                Vec::new()
+            }
+        };
+        Task::batch(intakes.into_iter().map(|intake| self.on_intake(intake)).collect::<Vec<_>>())
+    }
+
+    /// A card, a book or a refusal from the scanner or the pad.
+    fn on_intake(&mut self, intake: Intake) -> Task<Message> {
+        if self.visit.is_none() && self.screen == Screen::Home && self.config.terminal.role != Role::Station {
+            // At the home screen a card starts borrowing and a book starts a return.
+            match &intake {
+                Intake::Card(_) => self.start_visit(Mode::Borrow),
+                Intake::Item(_) => self.start_visit(Mode::Return),
+                _ => {}
+            }
+        }
+        let Some(visit) = &mut self.visit else { return Task::none() };
+        if matches!(visit.session.phase(), Phase::Ended(_)) {
+            return Task::none();
+        }
+        match intake {
+            Intake::Card(card) => self.feed(Input::Card(card)),
+            Intake::Item(item) => {
+                visit.notice = None;
+                self.feed(Input::Item(item))
+            }
+            Intake::Technician(_) => {
+                tracing::info!("technician card scanned");
+                Task::none()
+            }
+            Intake::Rejected { code, reason } => {
+                tracing::info!(%reason, "scan refused");
+                visit.notice =
+                    Some(self.localizer.format(self.language, "scan-rejected", &[("code", code.into())]));
+                Task::none()
+            }
+            Intake::Unreadable { reason, .. } => {
+                tracing::info!(%reason, "unreadable tag");
+                visit.notice = Some(self.localizer.text(self.language, "tag-unreadable"));
+                Task::none()
+            }
         }
     }
 
@@ -177,8 +438,9 @@ impl App {
             },
         )
         .map(Message::Bar);
-        let body = match self.screen {
-            Screen::Home => home::view(&ui, self.config.terminal.role).map(Message::Home),
+        let body = match (&self.screen, &self.visit) {
+            (Screen::Visit, Some(visit)) => visit::view(&ui, visit).map(Message::Visit),
+            _ => home::view(&ui, self.config.terminal.role).map(Message::Home),
         };
         let look = self.look();
         container(column![bar, body])
@@ -207,7 +469,31 @@ impl App {
             subscriptions
                 .push(Subscription::run_with(devices.clone(), device_runtime::events).map(Message::Device));
         }
+        if self.visit.is_some() {
+            // Only during a visit: the idle home screen wakes nothing.
+            subscriptions.push(
+                iced::time::every(Duration::from_secs(1))
+                    .map(|_| Message::Second(Local::now().naive_local())),
+            );
+        }
         Subscription::batch(subscriptions)
+    }
+}
+
+/// Sends a print job and waits for the printer's answer.
+async fn print(printer: Option<kiosk_hardware::device::DeviceHandle>, bytes: Vec<u8>) -> Result<(), String> {
+    let Some(printer) = printer else { return Err("no receipt printer is configured".into()) };
+    let (reply, answer) = std::sync::mpsc::channel();
+    if !printer.send(kiosk_hardware::device::Command::Print { bytes, reply }) {
+        return Err("the printer's thread has stopped".into());
+    }
+    let waited =
+        tokio::task::spawn_blocking(move || answer.recv_timeout(std::time::Duration::from_secs(20))).await;
+    match waited {
+        Ok(Ok(Ok(_status))) => Ok(()),
+        Ok(Ok(Err(error))) => Err(error.to_string()),
+        Ok(Err(_)) => Err("the printer did not answer".into()),
+        Err(error) => Err(error.to_string()),
     }
 }
 

@@ -276,12 +276,14 @@ fn run_gui(cli: &Cli) -> ExitCode {
         store,
         kiosk_sip2::client::Client::new(client),
     );
+    let circulation = Arc::new(tokio::sync::Mutex::new(circulation));
     let services = Services {
         devices: Some(devices),
         sync: Some(SyncWorker {
-            circulation: Arc::new(tokio::sync::Mutex::new(circulation)),
+            circulation: circulation.clone(),
             every: std::time::Duration::from_secs(u64::from(config.ils.heartbeat_secs)),
         }),
+        circulation: Some(circulation),
     };
     let config = Arc::new(config);
     let window = iced::window::Settings {

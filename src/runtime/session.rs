@@ -14,10 +14,41 @@ pub trait SecurityWriter {
     fn secure(&mut self, tags: &[[u8; 8]], on_loan: bool) -> bool;
 }
 
+/// Security through the configured RFID pad; items without tags need none.
+pub struct PadSecurity {
+    /// The pad, when there is one.
+    pub pad: Option<kiosk_hardware::device::DeviceHandle>,
+}
+
+impl SecurityWriter for PadSecurity {
+    fn secure(&mut self, tags: &[[u8; 8]], on_loan: bool) -> bool {
+        if tags.is_empty() {
+            return true;
+        }
+        let Some(pad) = &self.pad else { return false };
+        let (reply, answer) = std::sync::mpsc::channel();
+        let uids = tags.iter().map(|tag| kiosk_hardware::tag::iso15693::Uid(*tag)).collect();
+        if !pad.send(kiosk_hardware::device::Command::Secure { uids, on_loan, reply }) {
+            return false;
+        }
+        match answer.recv_timeout(std::time::Duration::from_secs(10)) {
+            Ok(Ok(())) => true,
+            Ok(Err(failed)) => {
+                tracing::warn!(tags = failed.len(), "security write failed");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("the RFID pad did not answer the security write");
+                false
+            }
+        }
+    }
+}
+
 /// Drives one session.
 pub struct SessionRunner<'a> {
     circulation: &'a mut Circulation,
-    security: &'a mut dyn SecurityWriter,
+    security: &'a mut (dyn SecurityWriter + Send),
     chinese: bool,
 }
 
@@ -50,7 +81,7 @@ impl<'a> SessionRunner<'a> {
     /// A runner over the kiosk's circulation and security writer.
     pub fn new(
         circulation: &'a mut Circulation,
-        security: &'a mut dyn SecurityWriter,
+        security: &'a mut (dyn SecurityWriter + Send),
         chinese: bool,
     ) -> Self {
         SessionRunner { circulation, security, chinese }

@@ -68,3 +68,63 @@ block-too-many-overdue = You have overdue books. Please return them first.
 block-excessive-fines = Your fines are over the limit. Please pay at the desk, then borrow.
 block-excessive-fees = Your fees are over the limit. Please pay at the desk, then borrow.
 block-other = Your card cannot borrow right now. Please ask staff at the desk.
+
+visit-leave = Back to start
+visit-finish = Done
+visit-wait = Please wait…
+keypad-ok = OK
+identify-title = Scan your library card or QR e-card
+identify-hint = Hold the card's barcode or the QR code on your phone to the scanner, or put your card on the pad
+identify-type = Type the card number
+identify-looking-up = Looking up your account…
+identify-unknown = This card was not found. Please try again or ask staff at the desk.
+identify-unavailable = The library system cannot be reached, so cards cannot be checked right now. Returns still work.
+pin-title = Enter your PIN
+pin-wrong = Wrong PIN. { $count ->
+    [one] 1 try left
+   *[other] { $count } tries left
+}
+patron-hello = Hello, { $name }
+patron-loans = { $count } on loan
+patron-loans-limit = { $count } of { $limit } on loan
+patron-holds = { $count ->
+    [one] 1 hold ready to collect
+   *[other] { $count } holds ready to collect
+}
+patron-fines = Fines: { $amount } CNY
+borrow-title = Borrow
+borrow-hint = Put the books on the pad, or scan their barcodes
+return-title = Return
+return-hint = Put the books to return on the pad, or scan their barcodes
+account-title = My account
+account-hint = Your loans
+account-no-loans = You have nothing on loan
+account-renew-all = Renew all
+line-working = Working…
+line-due = Borrowed, due { $date }
+line-renewed = Renewed, due { $date }
+line-returned = Returned
+line-hold-shelf = Returned: put it on the hold shelf ({ $name })
+line-transit = Returned: put it in the transit bin (to { $branch })
+line-staff = Returned: please hand this book to staff
+line-refused = Not done: { $reason }
+line-set-incomplete = This set has { $parts } parts; only { $found } are on the pad. Put the whole set on the pad.
+line-security-failed = Not borrowed: put the book back in the middle of the pad and try again
+line-blocked = Not borrowed: your card cannot borrow right now
+line-queued = recorded, will be sent
+page-previous = Previous
+page-next = Next
+receipt-question = Would you like a receipt?
+receipt-print = Print a receipt
+receipt-none = No, thanks
+receipt-printing = Printing your receipt…
+receipt-printed = Please take your receipt
+receipt-failed = The printer cannot print right now. Here is what you did; ask staff at the desk if you need a receipt.
+goodbye-finished = All done. Thank you!
+goodbye-timed-out = The session ended because nothing happened for a while.
+goodbye-too-many-pins = Too many wrong PINs. Please ask staff at the desk.
+goodbye-home = Back to start
+timeout-warning = Still there? This session ends in { $seconds } s
+timeout-more-time = I need more time
+scan-rejected = This code cannot be used here ({ $code })
+tag-unreadable = A book's tag cannot be read. Please hand it to staff.

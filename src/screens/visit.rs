@@ -1,0 +1,493 @@
+//! A library visit on screen: identify, PIN, the patron's account, the live list of books
+//! being lent or returned, the receipt question and the goodbye. The circulation session
+//! (`kiosk_core::circulation::session`) decides; this module shows it and turns taps
+//! into its inputs.
+
+use chrono::NaiveDateTime;
+use fluent_bundle::FluentValue;
+use iced::widget::{Column, button, column, container, row, space, text};
+use iced::{Alignment, Color, Element, Length};
+use kiosk_core::circulation::Routing;
+use kiosk_core::circulation::session::{EndReason, Input, Line, LineState, Mode, Patron, Phase, Session};
+use kiosk_core::mask;
+
+use crate::theme::TOUCH_MIN;
+use crate::ui::Ui;
+use crate::widgets::big_button;
+
+/// Lines shown per page of the item list (paging buttons instead of drag-scrolling).
+pub const LINES_PER_PAGE: usize = 5;
+
+/// What the visit's buttons send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// A keypad digit.
+    Digit(char),
+    /// Delete the last digit.
+    Backspace,
+    /// Send what was typed (card number or PIN).
+    Submit,
+    /// Show the keypad to type the card number.
+    TypeCard,
+    /// Renew every loan (account).
+    RenewAll,
+    /// Done with the books.
+    Finish,
+    /// The receipt answer.
+    Receipt(bool),
+    /// "I need more time".
+    MoreTime,
+    /// Leave (before anything was done) or go home after the goodbye.
+    Leave,
+    /// Page through the list.
+    Page(isize),
+}
+
+/// The printer's part after the visitor asked for a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Printing {
+    /// Sent to the printer.
+    InProgress,
+    /// Printed.
+    Done,
+    /// It could not print; the summary stays on screen.
+    Failed(String),
+}
+
+/// A visit in progress.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    /// The circulation session.
+    pub session: Session,
+    /// Digits typed on the keypad.
+    pub keypad: String,
+    /// The keypad is open for the card number.
+    pub typing_card: bool,
+    /// The last refused scan or pad problem, for a banner.
+    pub notice: Option<String>,
+    /// Seconds left when the timeout warning shows.
+    pub warning: Option<i64>,
+    /// The receipt's printing.
+    pub printing: Option<Printing>,
+    /// The page of the item list.
+    pub page: usize,
+    /// The session is waiting for the library system.
+    pub working: bool,
+}
+
+impl Visit {
+    /// A new visit.
+    pub fn new(session: Session) -> Visit {
+        Visit {
+            session,
+            keypad: String::new(),
+            typing_card: false,
+            notice: None,
+            warning: None,
+            printing: None,
+            page: 0,
+            working: false,
+        }
+    }
+
+    /// Applies a tap; returns the session input it means, if any.
+    pub fn on_message(&mut self, message: &Message) -> Option<Input> {
+        match message {
+            Message::Digit(digit) => {
+                let limit = if matches!(self.session.phase(), Phase::Pin { .. }) { 12 } else { 20 };
+                if self.keypad.chars().count() < limit {
+                    self.keypad.push(*digit);
+                }
+                Some(Input::Activity)
+            }
+            Message::Backspace => {
+                self.keypad.pop();
+                Some(Input::Activity)
+            }
+            Message::Submit => {
+                let typed = std::mem::take(&mut self.keypad);
+                if typed.is_empty() {
+                    return None;
+                }
+                self.typing_card = false;
+                match self.session.phase() {
+                    Phase::Pin { .. } => Some(Input::Pin(typed)),
+                    Phase::Identify => Some(Input::Card(typed)),
+                    _ => None,
+                }
+            }
+            Message::TypeCard => {
+                self.typing_card = true;
+                Some(Input::Activity)
+            }
+            Message::RenewAll => {
+                let items = self.session.patron().map(|p| p.charged_items.clone()).unwrap_or_default();
+                (!items.is_empty()).then_some(Input::Renew(items))
+            }
+            Message::Finish => Some(Input::Finish),
+            Message::Receipt(print) => Some(Input::Receipt(*print)),
+            Message::MoreTime => {
+                self.warning = None;
+                Some(Input::MoreTime)
+            }
+            Message::Page(step) => {
+                let pages = self.session.lines().len().div_ceil(LINES_PER_PAGE).max(1);
+                self.page = self.page.saturating_add_signed(*step).min(pages - 1);
+                Some(Input::Activity)
+            }
+            Message::Leave => None,
+        }
+    }
+
+    /// Shows the newest page when a line is added.
+    pub fn follow_newest(&mut self) {
+        self.page = self.session.lines().len().saturating_sub(1) / LINES_PER_PAGE;
+    }
+}
+
+fn heading<'a, M: 'a>(ui: &Ui<'_>, words: String) -> Element<'a, M> {
+    text(words).size(ui.sizes.headline).into()
+}
+
+fn keypad<'a>(ui: &Ui<'_>, shown: String, submit: String) -> Element<'a, Message> {
+    let key = |label: String, message: Message| -> Element<'a, Message> {
+        button(text(label).size(ui.sizes.title).center().width(Length::Fill))
+            .width(Length::Fixed(TOUCH_MIN * 1.6))
+            .height(Length::Fixed(TOUCH_MIN * 1.1))
+            .style(ui.look.secondary_button())
+            .on_press(message)
+            .into()
+    };
+    let digits = |row_digits: &[char]| {
+        row(row_digits.iter().map(|d| key(d.to_string(), Message::Digit(*d)))).spacing(12)
+    };
+    let display = container(text(shown).size(ui.sizes.title))
+        .padding([8, 16])
+        .width(Length::Fixed(TOUCH_MIN * 1.6 * 3.0 + 24.0))
+        .style(ui.look.card());
+    column![
+        display,
+        digits(&['1', '2', '3']),
+        digits(&['4', '5', '6']),
+        digits(&['7', '8', '9']),
+        row![
+            key("⌫".into(), Message::Backspace),
+            key("0".into(), Message::Digit('0')),
+            key(submit, Message::Submit)
+        ]
+        .spacing(12),
+    ]
+    .spacing(12)
+    .align_x(Alignment::Center)
+    .into()
+}
+
+fn leave_button<'a>(ui: &Ui<'_>) -> Element<'a, Message> {
+    big_button::wide(ui, ui.tr("visit-leave"), false, Message::Leave)
+}
+
+fn identify<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
+    let mut content = column![heading(ui, ui.tr("identify-title"))].spacing(24).align_x(Alignment::Center);
+    if let Some(why) = visit.session.unavailable() {
+        let words =
+            if why == "unknown card" { ui.tr("identify-unknown") } else { ui.tr("identify-unavailable") };
+        content = content.push(banner(ui, words, ui.look.danger));
+    }
+    if visit.typing_card {
+        content = content.push(keypad(ui, visit.keypad.clone(), ui.tr("keypad-ok")));
+    } else {
+        content = content.push(text(ui.tr("identify-hint")).size(ui.sizes.body));
+        content = content.push(big_button::wide(ui, ui.tr("identify-type"), true, Message::TypeCard));
+    }
+    content.push(leave_button(ui)).into()
+}
+
+fn pin<'a>(ui: &Ui<'_>, visit: &Visit, attempts_left: u32, wrong: bool) -> Element<'a, Message> {
+    let mut content = column![heading(ui, ui.tr("pin-title"))].spacing(20).align_x(Alignment::Center);
+    if wrong {
+        content = content.push(banner(
+            ui,
+            ui.tr_args("pin-wrong", &[("count", FluentValue::from(attempts_left))]),
+            ui.look.danger,
+        ));
+    }
+    let dots = "●".repeat(visit.keypad.chars().count());
+    content.push(keypad(ui, dots, ui.tr("keypad-ok"))).push(leave_button(ui)).into()
+}
+
+fn banner<'a, M: 'a>(ui: &Ui<'_>, words: String, tone: Color) -> Element<'a, M> {
+    container(text(words).size(ui.sizes.body))
+        .padding([12, 20])
+        .width(Length::Fill)
+        .style(ui.look.banner(tone))
+        .into()
+}
+
+fn patron_summary<'a>(ui: &Ui<'_>, patron: &Patron) -> Element<'a, Message> {
+    let loans = match patron.limit {
+        Some(limit) => ui.tr_args(
+            "patron-loans-limit",
+            &[("count", FluentValue::from(patron.loans)), ("limit", FluentValue::from(limit))],
+        ),
+        None => ui.tr_args("patron-loans", &[("count", FluentValue::from(patron.loans))]),
+    };
+    let mut facts = row![
+        text(ui.tr_args("patron-hello", &[("name", FluentValue::from(mask::name(&patron.name)))]))
+            .size(ui.sizes.title),
+        text(loans).size(ui.sizes.body),
+    ]
+    .spacing(32)
+    .align_y(Alignment::Center);
+    if patron.holds_ready > 0 {
+        facts = facts.push(
+            text(ui.tr_args("patron-holds", &[("count", FluentValue::from(patron.holds_ready))]))
+                .size(ui.sizes.body),
+        );
+    }
+    if let Some(fines) = &patron.fines {
+        facts = facts.push(
+            text(ui.tr_args("patron-fines", &[("amount", FluentValue::from(fines.as_str()))]))
+                .size(ui.sizes.body),
+        );
+    }
+    let mut summary = column![facts].spacing(12);
+    for block in &patron.blocks {
+        summary = summary.push(banner(ui, ui.tr(block.message_key()), ui.look.danger));
+    }
+    container(summary).padding(16).width(Length::Fill).style(ui.look.card()).into()
+}
+
+fn date(at: Option<NaiveDateTime>) -> String {
+    at.map(|at| at.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+/// One line's outcome: words and colour.
+pub fn outcome(ui: &Ui<'_>, line: &Line) -> (String, Color) {
+    let due = |key: &str, at| ui.tr_args(key, &[("date", FluentValue::from(date(at)))]);
+    let queued =
+        |words: String, on: bool| if on { format!("{words} · {}", ui.tr("line-queued")) } else { words };
+    match &line.state {
+        LineState::Working | LineState::Securing { .. } => (ui.tr("line-working"), ui.look.muted),
+        LineState::Loaned { due: at, renewed: false, queued: q } => {
+            (queued(due("line-due", *at), *q), ui.look.success)
+        }
+        LineState::Loaned { due: at, renewed: true, queued: q } => {
+            (queued(due("line-renewed", *at), *q), ui.look.success)
+        }
+        LineState::Renewed { due: at } => (due("line-renewed", *at), ui.look.success),
+        LineState::Returned { routing: Routing::Shelve, queued: q } => {
+            (queued(ui.tr("line-returned"), *q), ui.look.success)
+        }
+        LineState::Returned { routing: Routing::HoldShelf { patron_name }, queued: q } => {
+            let name = patron_name.as_deref().map(mask::name).unwrap_or_default();
+            (queued(ui.tr_args("line-hold-shelf", &[("name", FluentValue::from(name))]), *q), ui.look.warning)
+        }
+        LineState::Returned { routing: Routing::Transit { destination }, queued: q } => {
+            let to = destination.clone().unwrap_or_default();
+            (queued(ui.tr_args("line-transit", &[("branch", FluentValue::from(to))]), *q), ui.look.warning)
+        }
+        LineState::Returned { routing: Routing::Staff, queued: q } => {
+            (queued(ui.tr("line-staff"), *q), ui.look.warning)
+        }
+        LineState::Refused(reason) => {
+            (ui.tr_args("line-refused", &[("reason", FluentValue::from(reason.as_str()))]), ui.look.danger)
+        }
+        LineState::SetIncomplete { parts, found } => (
+            ui.tr_args(
+                "line-set-incomplete",
+                &[("parts", FluentValue::from(*parts)), ("found", FluentValue::from(*found))],
+            ),
+            ui.look.danger,
+        ),
+        LineState::SecurityFailed => (ui.tr("line-security-failed"), ui.look.danger),
+        LineState::Blocked => (ui.tr("line-blocked"), ui.look.danger),
+    }
+}
+
+fn line_view<'a>(ui: &Ui<'_>, number: usize, line: &Line) -> Element<'a, Message> {
+    let (words, tone) = outcome(ui, line);
+    let title = line.title.clone().unwrap_or_else(|| line.barcode.clone());
+    // Colour and a symbol, so the outcome does not rest on colour alone.
+    let symbol = match &line.state {
+        LineState::Working | LineState::Securing { .. } => "…",
+        LineState::Loaned { .. }
+        | LineState::Renewed { .. }
+        | LineState::Returned { routing: Routing::Shelve, .. } => "√",
+        LineState::Returned { .. } => "！",
+        _ => "×",
+    };
+    let on_tone = ui.look.on_primary;
+    let side = TOUCH_MIN * 0.75;
+    let mark = container(text(symbol).size(ui.sizes.title).color(on_tone))
+        .center_x(Length::Fixed(side))
+        .center_y(Length::Fixed(side))
+        .style(move |_| container::Style {
+            background: Some(tone.into()),
+            border: iced::border::rounded(side / 2.0),
+            ..Default::default()
+        });
+    let body = column![
+        text(format!("{number}. {title}")).size(ui.sizes.body),
+        row![
+            text(line.barcode.clone()).size(ui.sizes.small),
+            space::horizontal(),
+            text(words).size(ui.sizes.body).color(tone)
+        ]
+        .spacing(16),
+    ]
+    .spacing(4)
+    .width(Length::Fill);
+    container(row![mark, body].spacing(16).align_y(Alignment::Center))
+        .padding(12)
+        .width(Length::Fill)
+        .style(ui.look.card())
+        .into()
+}
+
+fn item_list<'a>(ui: &Ui<'_>, visit: &Visit, empty_hint: String) -> Element<'a, Message> {
+    let lines = visit.session.lines();
+    if lines.is_empty() {
+        return container(text(empty_hint).size(ui.sizes.title))
+            .center_x(Length::Fill)
+            .center_y(Length::Fill)
+            .into();
+    }
+    let pages = lines.len().div_ceil(LINES_PER_PAGE);
+    let page = visit.page.min(pages - 1);
+    let shown = lines.iter().enumerate().skip(page * LINES_PER_PAGE).take(LINES_PER_PAGE);
+    let mut list = Column::new().spacing(10);
+    for (index, line) in shown {
+        list = list.push(line_view(ui, index + 1, line));
+    }
+    let mut content = column![list].spacing(10).height(Length::Fill);
+    if pages > 1 {
+        let pager = |label: String, step: isize, enabled: bool| {
+            let b = button(text(label).size(ui.sizes.button).center())
+                .height(Length::Fixed(TOUCH_MIN))
+                .padding([10, 24])
+                .style(ui.look.secondary_button());
+            if enabled { b.on_press(Message::Page(step)) } else { b }
+        };
+        content = content.push(
+            row![
+                pager(ui.tr("page-previous"), -1, page > 0),
+                text(format!("{} / {pages}", page + 1)).size(ui.sizes.body),
+                pager(ui.tr("page-next"), 1, page + 1 < pages),
+            ]
+            .spacing(24)
+            .align_y(Alignment::Center),
+        );
+    }
+    content.into()
+}
+
+fn ready<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
+    let session = &visit.session;
+    let mut content = Column::new().spacing(16).height(Length::Fill);
+    let (title, hint) = match session.mode() {
+        Mode::Borrow => ("borrow-title", "borrow-hint"),
+        Mode::Return => ("return-title", "return-hint"),
+        Mode::Account => ("account-title", "account-hint"),
+    };
+    content = content.push(heading(ui, ui.tr(title)));
+    if let Some(patron) = session.patron() {
+        content = content.push(patron_summary(ui, patron));
+    }
+    if let Some(notice) = &visit.notice {
+        content = content.push(banner(ui, notice.clone(), ui.look.warning));
+    }
+    if session.mode() == Mode::Account && session.lines().is_empty() {
+        let items = session.patron().map(|p| p.charged_items.clone()).unwrap_or_default();
+        let mut list = Column::new().spacing(8).height(Length::Fill);
+        for item in items.iter().take(LINES_PER_PAGE) {
+            list = list.push(text(item.clone()).size(ui.sizes.body));
+        }
+        if items.is_empty() {
+            list = list.push(text(ui.tr("account-no-loans")).size(ui.sizes.body));
+        }
+        content = content.push(list);
+    } else {
+        content = content.push(item_list(ui, visit, ui.tr(hint)));
+    }
+    let mut actions = row![].spacing(16);
+    if session.mode() == Mode::Account && session.lines().is_empty() {
+        actions = actions.push(big_button::wide(ui, ui.tr("account-renew-all"), false, Message::RenewAll));
+    }
+    let finish = if session.busy() {
+        big_button::wide(ui, ui.tr("visit-wait"), false, Message::Finish)
+    } else {
+        big_button::wide(ui, ui.tr("visit-finish"), true, Message::Finish)
+    };
+    content.push(actions.push(finish)).into()
+}
+
+fn receipt_choice<'a>(ui: &Ui<'_>) -> Element<'a, Message> {
+    column![
+        heading(ui, ui.tr("receipt-question")),
+        row![
+            big_button::wide(ui, ui.tr("receipt-print"), true, Message::Receipt(true)),
+            big_button::wide(ui, ui.tr("receipt-none"), false, Message::Receipt(false)),
+        ]
+        .spacing(24),
+    ]
+    .spacing(32)
+    .align_x(Alignment::Center)
+    .into()
+}
+
+fn goodbye<'a>(ui: &Ui<'_>, visit: &Visit, reason: EndReason) -> Element<'a, Message> {
+    let words = match reason {
+        EndReason::Finished => ui.tr("goodbye-finished"),
+        EndReason::TimedOut => ui.tr("goodbye-timed-out"),
+        EndReason::TooManyPins => ui.tr("goodbye-too-many-pins"),
+    };
+    let mut content = column![heading(ui, words)].spacing(24).align_x(Alignment::Center);
+    match &visit.printing {
+        Some(Printing::InProgress) => {
+            content = content.push(text(ui.tr("receipt-printing")).size(ui.sizes.title))
+        }
+        Some(Printing::Done) => content = content.push(text(ui.tr("receipt-printed")).size(ui.sizes.title)),
+        Some(Printing::Failed(_)) => {
+            content = content.push(banner(ui, ui.tr("receipt-failed"), ui.look.warning));
+            for (index, line) in visit.session.lines().iter().enumerate().take(8) {
+                content = content.push(line_view(ui, index + 1, line));
+            }
+        }
+        None => {}
+    }
+    content.push(big_button::wide(ui, ui.tr("goodbye-home"), true, Message::Leave)).into()
+}
+
+fn warning_overlay<'a>(ui: &Ui<'_>, seconds: i64) -> Element<'a, Message> {
+    container(
+        row![
+            text(ui.tr_args("timeout-warning", &[("seconds", FluentValue::from(seconds))]))
+                .size(ui.sizes.title),
+            space::horizontal(),
+            big_button::wide(ui, ui.tr("timeout-more-time"), true, Message::MoreTime),
+        ]
+        .align_y(Alignment::Center),
+    )
+    .padding(16)
+    .width(Length::Fill)
+    .style(ui.look.banner(ui.look.warning))
+    .into()
+}
+
+/// Draws the visit.
+pub fn view<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
+    let body = match visit.session.phase() {
+        Phase::Identify => identify(ui, visit),
+        Phase::Pin { attempts_left, wrong } => pin(ui, visit, attempts_left, wrong),
+        Phase::LookingUp => heading(ui, ui.tr("identify-looking-up")),
+        Phase::Ready => ready(ui, visit),
+        Phase::ReceiptChoice => receipt_choice(ui),
+        Phase::Ended(reason) => goodbye(ui, visit, reason),
+    };
+    let mut screen = Column::new().spacing(16).width(Length::Fill).height(Length::Fill);
+    if let Some(seconds) = visit.warning {
+        screen = screen.push(warning_overlay(ui, seconds));
+    }
+    screen = screen.push(container(body).center_x(Length::Fill).height(Length::Fill));
+    container(screen).padding(24).width(Length::Fill).height(Length::Fill).into()
+}

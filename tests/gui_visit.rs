@@ -1,0 +1,254 @@
+//! Whole library visits through the GUI: simulated scans and taps on the iced simulator,
+//! against the ILS emulator over loopback, with the demo's simulated printer.
+
+mod common;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use common::{assert_snapshot, fixed_now, simulator};
+use iced::Size;
+use iced::futures::StreamExt;
+use kiosk::app::{App, Message, Overrides, Screen, Services};
+use kiosk::runtime::circulation::Circulation;
+use kiosk::runtime::devices::Devices;
+use kiosk::screens::visit::Printing;
+use kiosk_core::Config;
+use kiosk_core::circulation::session::{LineState, Phase};
+use kiosk_core::config::Language;
+use kiosk_core::ils::emulator::Emulator;
+use kiosk_core::store::Store;
+use kiosk_core::store::catalog::CatalogStore;
+use kiosk_hardware::barcode::Symbology;
+use kiosk_hardware::device::Event;
+use kiosk_sip2::client::Client;
+use kiosk_sip2::server::{ServerConfig, serve};
+use tokio::net::TcpListener;
+
+const DESKTOP: Size = Size { width: 1280.0, height: 800.0 };
+const ZHANG_WEI: &str = "20234000000019";
+
+fn emulator_now() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 7, 15).unwrap().and_hms_opt(10, 0, 0).unwrap()
+}
+
+struct Kiosk {
+    app: App,
+    emulator: Arc<Emulator>,
+    _dir: tempfile::TempDir,
+}
+
+impl Kiosk {
+    /// A kiosk with the emulator on loopback (or nothing listening when `online` is
+    /// false) and the demo's simulated devices.
+    async fn start(language: Language, online: bool) -> Kiosk {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let emulator = Arc::new(Emulator::new(
+            CatalogStore::in_memory(emulator_now()).unwrap(),
+            Box::new(emulator_now),
+            ("kiosk".into(), "kiosk".into()),
+            "WCP".into(),
+        ));
+        if online {
+            tokio::spawn(serve(
+                listener,
+                emulator.clone(),
+                ServerConfig::default(),
+                None,
+                std::future::pending(),
+            ));
+        } else {
+            drop(listener);
+        }
+        let mut config = Config::default();
+        config.storage.data_dir = Some(dir.path().to_path_buf());
+        let mut client = kiosk_core::ils::client_config(&config.ils, "127.0.0.1", port, 48);
+        client.connect_timeout = Duration::from_millis(500);
+        let circulation = Circulation::new(&config, Store::open_in(dir.path()).unwrap(), Client::new(client));
+        let devices = Devices::start(kiosk::runtime::devices::specs(&config, dir.path()).unwrap());
+        let services = Services {
+            devices: Some(devices),
+            sync: None,
+            circulation: Some(Arc::new(tokio::sync::Mutex::new(circulation))),
+        };
+        let app = App::new(
+            Arc::new(config),
+            &Overrides { language: Some(language), fullscreen: None },
+            services,
+            fixed_now(),
+        );
+        Kiosk { app, emulator, _dir: dir }
+    }
+
+    /// Feeds a message and every message its tasks produce, until all is quiet.
+    async fn drive(&mut self, message: Message) {
+        let mut queue = VecDeque::from([message]);
+        while let Some(message) = queue.pop_front() {
+            let task = self.app.update(message);
+            if let Some(mut stream) = iced_runtime::task::into_stream(task) {
+                while let Some(action) = stream.next().await {
+                    if let iced_runtime::Action::Output(next) = action {
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn tap(&mut self, label: &str) {
+        let messages: Vec<Message> = {
+            let mut ui = simulator(&self.app, DESKTOP);
+            ui.click(label).unwrap_or_else(|e| panic!("cannot tap {label:?}: {e:?}"));
+            ui.into_messages().collect()
+        };
+        assert!(!messages.is_empty(), "tapping {label:?} did nothing");
+        for message in messages {
+            self.drive(message).await;
+        }
+    }
+
+    async fn scan(&mut self, code: &str) {
+        let event =
+            Event::Scan { device: "scanner".into(), symbology: Symbology::Unknown, text: code.into() };
+        self.drive(Message::Device(event)).await;
+    }
+
+    fn shows(&self, words: &str) -> bool {
+        simulator(&self.app, DESKTOP).find(words).is_ok()
+    }
+
+    fn phase(&self) -> Phase {
+        self.app.visit().expect("a visit").session.phase()
+    }
+
+    fn on_loan_to(&self, item: &str) -> Option<String> {
+        self.emulator.store().loans().unwrap().into_iter().find(|(i, _)| i == item).map(|(_, p)| p)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn borrow_three_books_with_a_receipt() {
+    let mut kiosk = Kiosk::start(Language::ZhCn, true).await;
+    kiosk.tap("借书").await;
+    assert!(kiosk.shows("请扫描读者证或电子读者证二维码"));
+    kiosk.tap("输入读者证号").await;
+    for digit in ZHANG_WEI.chars() {
+        kiosk.tap(&digit.to_string()).await;
+    }
+    kiosk.tap("确定").await;
+    assert!(kiosk.shows("请输入密码"));
+    for digit in "1234".chars() {
+        kiosk.tap(&digit.to_string()).await;
+    }
+    assert!(kiosk.shows("●●●●"), "the PIN is masked");
+    kiosk.tap("确定").await;
+    assert_eq!(kiosk.phase(), Phase::Ready);
+    assert!(kiosk.shows("您好，张*"));
+
+    let books = ["30234000000041", "30234000000058", "30234000000074"];
+    for book in books {
+        kiosk.scan(book).await;
+    }
+    let visit = kiosk.app.visit().unwrap();
+    assert_eq!(visit.session.lines().len(), 3);
+    for line in visit.session.lines() {
+        assert!(matches!(line.state, LineState::Loaned { queued: false, .. }), "{line:?}");
+    }
+    assert!(kiosk.shows("借书成功，应还 2026-08-14"));
+    assert_snapshot(&kiosk.app, DESKTOP, "borrow-zh-CN-1280x800");
+
+    kiosk.tap("完成").await;
+    assert!(kiosk.shows("需要打印借还凭条吗？"));
+    kiosk.tap("打印凭条").await;
+    assert_eq!(kiosk.app.visit().unwrap().printing, Some(Printing::Done));
+    assert!(kiosk.shows("请取走您的凭条"));
+    for book in books {
+        assert_eq!(kiosk.on_loan_to(book).as_deref(), Some(ZHANG_WEI));
+    }
+    kiosk.tap("返回首页").await;
+    assert_eq!(kiosk.app.screen(), &Screen::Home);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scanned_book_at_home_starts_a_return_and_calls_out_the_hold() {
+    let mut kiosk = Kiosk::start(Language::En, true).await;
+    kiosk.scan("30234000000025").await;
+    assert_eq!(kiosk.app.screen(), &Screen::Visit);
+    assert!(kiosk.shows("Returned: put it on the hold shelf (周*)"));
+    kiosk.scan("30234000000033").await;
+    assert!(kiosk.shows("Returned: put it in the transit bin (to CENTRAL)"));
+    assert_eq!(kiosk.on_loan_to("30234000000025"), None);
+    assert_snapshot(&kiosk.app, DESKTOP, "return-en-1280x800");
+    kiosk.tap("Done").await;
+    kiosk.tap("No, thanks").await;
+    assert_eq!(kiosk.phase(), Phase::Ended(kiosk_core::circulation::session::EndReason::Finished));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_pin_three_times_and_a_blocked_patron() {
+    let mut kiosk = Kiosk::start(Language::En, true).await;
+    kiosk.scan(ZHANG_WEI).await;
+    for attempt in 1..=3 {
+        for digit in "9999".chars() {
+            kiosk.tap(&digit.to_string()).await;
+        }
+        kiosk.tap("OK").await;
+        if attempt < 3 {
+            assert!(
+                kiosk.shows(&format!(
+                    "Wrong PIN. {}",
+                    if attempt == 1 { "2 tries left" } else { "1 try left" }
+                ))
+            );
+        }
+    }
+    assert!(kiosk.shows("Too many wrong PINs. Please ask staff at the desk."));
+    kiosk.tap("Back to start").await;
+
+    kiosk.scan("20234000000068").await;
+    for digit in "1234".chars() {
+        kiosk.tap(&digit.to_string()).await;
+    }
+    kiosk.tap("OK").await;
+    assert!(kiosk.shows("Borrowing is suspended on your card. Please ask staff at the desk."));
+    kiosk.scan("30234000000017").await;
+    assert!(kiosk.shows("Not borrowed: your card cannot borrow right now"));
+    assert_eq!(kiosk.on_loan_to("30234000000017"), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_returns_are_recorded_and_a_card_cannot_be_checked() {
+    let mut kiosk = Kiosk::start(Language::ZhCn, false).await;
+    kiosk.scan("30234000001064").await;
+    assert!(kiosk.shows("还书成功 · 已记录，联网后发送"));
+    kiosk.tap("完成").await;
+    kiosk.tap("不需要").await;
+    kiosk.tap("返回首页").await;
+
+    kiosk.scan(ZHANG_WEI).await;
+    for digit in "1234".chars() {
+        kiosk.tap(&digit.to_string()).await;
+    }
+    kiosk.tap("确定").await;
+    assert_eq!(kiosk.phase(), Phase::Identify);
+    assert!(kiosk.shows("暂时连不上图书馆系统，无法查询读者信息。还书仍然可以办理。"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_visit_warns_then_ends() {
+    let mut kiosk = Kiosk::start(Language::En, true).await;
+    kiosk.tap("Return").await;
+    let later = |seconds| chrono::Local::now().naive_local() + chrono::Duration::seconds(seconds);
+    kiosk.drive(Message::Second(later(75))).await;
+    assert!(kiosk.shows("I need more time"));
+    kiosk.tap("I need more time").await;
+    assert!(!kiosk.shows("I need more time"));
+    kiosk.drive(Message::Second(later(200))).await;
+    assert!(kiosk.shows("The session ended because nothing happened for a while."));
+    kiosk.drive(Message::Second(later(300))).await;
+    assert_eq!(kiosk.app.screen(), &Screen::Home);
+}
