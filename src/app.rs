@@ -24,6 +24,7 @@ use crate::screens::home;
 use crate::screens::visit::{self, Printing, Visit};
 use crate::theme::{Look, Sizes};
 use crate::ui::Ui;
+use crate::widgets::demo_tray;
 use crate::widgets::status_bar::{self, BarMessage, Network, Status};
 
 /// Start-up choices that override the configuration.
@@ -87,6 +88,8 @@ pub enum Message {
     Printed(Result<(), String>),
     /// A second passed during a visit (timeouts).
     Second(NaiveDateTime),
+    /// The demo tray.
+    Demo(demo_tray::Message),
 }
 
 /// The application state.
@@ -107,6 +110,8 @@ pub struct App {
     pad: intake::Pad,
     rules: BarcodeRules,
     ended_at: Option<NaiveDateTime>,
+    demo_tray_open: bool,
+    demo_tags: Vec<kiosk_hardware::tag::iso15693::Uid>,
 }
 
 impl App {
@@ -128,6 +133,8 @@ impl App {
             pad: intake::Pad::default(),
             rules: BarcodeRules::library_default(),
             ended_at: None,
+            demo_tray_open: true,
+            demo_tags: Vec::new(),
             config,
         }
     }
@@ -183,6 +190,7 @@ impl App {
                 }
             }
             Message::Second(now) => return self.on_second(now),
+            Message::Demo(message) => return self.on_demo(message),
             Message::Sync(status) => {
                 self.network = if status.health.is_online() { Network::Online } else { Network::Offline };
                 self.queued = status.counts.queued();
@@ -371,6 +379,62 @@ impl App {
         Task::batch(intakes.into_iter().map(|intake| self.on_intake(intake)).collect::<Vec<_>>())
     }
 
+    fn device(&self, kind: DeviceKind) -> Option<kiosk_hardware::device::DeviceHandle> {
+        self.services.devices.as_ref().and_then(|d| d.supervisor.handle(kind).cloned())
+    }
+
+    /// The demo tray's buttons act through the simulated devices, like real hardware.
+    fn on_demo(&mut self, message: demo_tray::Message) -> Task<Message> {
+        use kiosk_hardware::device::Command;
+        use kiosk_hardware::reader::fake::library_book;
+        use kiosk_hardware::tag::SetInfo;
+
+        let mut tags = Vec::new();
+        match message {
+            demo_tray::Message::Toggle => self.demo_tray_open = !self.demo_tray_open,
+            demo_tray::Message::Scan(code) => match self.device(DeviceKind::Scanner) {
+                Some(scanner) => {
+                    scanner.send(Command::SimulateScan(code));
+                }
+                None => {
+                    let technicians = self.config.diagnostics.technician_cards.clone();
+                    let intake = intake::from_scan(
+                        &code,
+                        kiosk_hardware::barcode::Symbology::Unknown,
+                        &self.rules,
+                        &technicians,
+                    );
+                    return self.on_intake(intake);
+                }
+            },
+            demo_tray::Message::PlaceStack => {
+                for (title, barcode, _) in &demo_tray::PAD_BOOKS[..2] {
+                    tags.push(library_book(demo_serial(barcode, 0), barcode, title, None));
+                }
+            }
+            demo_tray::Message::PlaceSet { complete } => {
+                let (title, barcode, parts) = demo_tray::PAD_BOOKS[2];
+                let placed = if complete { parts } else { parts - 1 };
+                for part in 1..=placed {
+                    let set = Some(SetInfo { parts, part });
+                    tags.push(library_book(demo_serial(barcode, part), barcode, title, set));
+                }
+            }
+            demo_tray::Message::ClearPad => {
+                if let Some(pad) = self.device(DeviceKind::Rfid) {
+                    pad.send(Command::RemoveTags(std::mem::take(&mut self.demo_tags)));
+                }
+            }
+        }
+        if !tags.is_empty()
+            && let Some(pad) = self.device(DeviceKind::Rfid)
+        {
+            self.demo_tags.extend(tags.iter().map(|tag| tag.uid));
+            pad.send(Command::PlaceTags(tags));
+        }
+        Task::none()
+    }
+
     /// A card, a book or a refusal from the scanner or the pad.
     fn on_intake(&mut self, intake: Intake) -> Task<Message> {
         if self.visit.is_none() && self.screen == Screen::Home && self.config.terminal.role != Role::Station {
@@ -443,7 +507,11 @@ impl App {
             _ => home::view(&ui, self.config.terminal.role).map(Message::Home),
         };
         let look = self.look();
-        container(column![bar, body])
+        let mut screen = column![bar, body];
+        if self.config.is_demo() {
+            screen = screen.push(demo_tray::view(&ui, self.demo_tray_open).map(Message::Demo));
+        }
+        container(screen)
             .width(Length::Fill)
             .height(Length::Fill)
             .style(move |_| iced::widget::container::Style {
@@ -478,6 +546,12 @@ impl App {
         }
         Subscription::batch(subscriptions)
     }
+}
+
+/// A stable tag serial number for a demo book's part, so it can be taken off the pad again.
+fn demo_serial(barcode: &str, part: u8) -> u32 {
+    let tail: u32 = barcode.get(barcode.len().saturating_sub(6)..).and_then(|t| t.parse().ok()).unwrap_or(0);
+    tail * 10 + u32::from(part)
 }
 
 /// Sends a print job and waits for the printer's answer.

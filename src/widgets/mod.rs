@@ -1,4 +1,5 @@
 //! Reusable touch widgets.
 
 pub mod big_button;
+pub mod demo_tray;
 pub mod status_bar;

@@ -128,3 +128,13 @@ timeout-warning = Still there? This session ends in { $seconds } s
 timeout-more-time = I need more time
 scan-rejected = This code cannot be used here ({ $code })
 tag-unreadable = A book's tag cannot be read. Please hand it to staff.
+
+demo-tray-open = Demo tray
+demo-tray-close = Hide demo tray
+demo-tray-cards = Cards:
+demo-tray-scan = Scan:
+demo-tray-pad = Pad:
+demo-tray-stack = Two books
+demo-tray-set = A whole set
+demo-tray-set-missing = A set with a part missing
+demo-tray-clear = Take all off

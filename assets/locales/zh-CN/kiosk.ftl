@@ -107,3 +107,13 @@ timeout-warning = 还在吗？{ $seconds } 秒后将自动结束
 timeout-more-time = 我需要更多时间
 scan-rejected = 这个条码不能在这里使用（{ $code }）
 tag-unreadable = 有一本书的标签读不出来。请把它交给工作人员。
+
+demo-tray-open = 演示托盘
+demo-tray-close = 收起演示托盘
+demo-tray-cards = 刷卡：
+demo-tray-scan = 扫码：
+demo-tray-pad = 感应区：
+demo-tray-stack = 放两本书
+demo-tray-set = 放整套书
+demo-tray-set-missing = 放缺一册的套书
+demo-tray-clear = 拿走全部
