@@ -145,6 +145,7 @@ async fn borrow_three_books_with_a_receipt() {
         kiosk.tap(&digit.to_string()).await;
     }
     assert!(kiosk.shows("●●●●"), "the PIN is masked");
+    assert_snapshot(&kiosk.app, DESKTOP, "pin-zh-CN-1280x800");
     kiosk.tap("确定").await;
     assert_eq!(kiosk.phase(), Phase::Ready);
     assert!(kiosk.shows("您好，张*"));
@@ -163,6 +164,7 @@ async fn borrow_three_books_with_a_receipt() {
 
     kiosk.tap("完成").await;
     assert!(kiosk.shows("需要打印借还凭条吗？"));
+    assert_snapshot(&kiosk.app, DESKTOP, "receipt-question-zh-CN-1280x800");
     kiosk.tap("打印凭条").await;
     assert_eq!(kiosk.app.visit().unwrap().printing, Some(Printing::Done));
     assert!(kiosk.shows("请取走您的凭条"));
@@ -217,6 +219,7 @@ async fn wrong_pin_three_times_and_a_blocked_patron() {
     assert!(kiosk.shows("Borrowing is suspended on your card. Please ask staff at the desk."));
     kiosk.scan("30234000000017").await;
     assert!(kiosk.shows("Not borrowed: your card cannot borrow right now"));
+    assert_snapshot(&kiosk.app, DESKTOP, "blocked-en-1280x800");
     assert_eq!(kiosk.on_loan_to("30234000000017"), None);
 }
 

@@ -18,6 +18,9 @@ use crate::widgets::big_button;
 /// Lines shown per page of the item list (paging buttons instead of drag-scrolling).
 pub const LINES_PER_PAGE: usize = 5;
 
+/// The width of question screens (identify, PIN, receipt), so buttons stay within reach.
+const QUESTION_WIDTH: f32 = 760.0;
+
 /// What the visit's buttons send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
@@ -199,7 +202,7 @@ fn identify<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
         content = content.push(text(ui.tr("identify-hint")).size(ui.sizes.body));
         content = content.push(big_button::wide(ui, ui.tr("identify-type"), true, Message::TypeCard));
     }
-    content.push(leave_button(ui)).into()
+    content.push(leave_button(ui)).max_width(QUESTION_WIDTH).into()
 }
 
 fn pin<'a>(ui: &Ui<'_>, visit: &Visit, attempts_left: u32, wrong: bool) -> Element<'a, Message> {
@@ -212,7 +215,7 @@ fn pin<'a>(ui: &Ui<'_>, visit: &Visit, attempts_left: u32, wrong: bool) -> Eleme
         ));
     }
     let dots = "●".repeat(visit.keypad.chars().count());
-    content.push(keypad(ui, dots, ui.tr("keypad-ok"))).push(leave_button(ui)).into()
+    content.push(keypad(ui, dots, ui.tr("keypad-ok"))).push(leave_button(ui)).max_width(QUESTION_WIDTH).into()
 }
 
 fn banner<'a, M: 'a>(ui: &Ui<'_>, words: String, tone: Color) -> Element<'a, M> {
@@ -329,7 +332,9 @@ fn line_view<'a>(ui: &Ui<'_>, number: usize, line: &Line) -> Element<'a, Message
     let body = column![
         text(format!("{number}. {title}")).size(ui.sizes.body),
         row![
-            text(line.barcode.clone()).size(ui.sizes.small),
+            // The barcode under the title; alone on the first line when the title is unknown.
+            text(if line.title.is_some() { line.barcode.clone() } else { String::new() })
+                .size(ui.sizes.small),
             space::horizontal(),
             text(words).size(ui.sizes.body).color(tone)
         ]
@@ -432,6 +437,7 @@ fn receipt_choice<'a>(ui: &Ui<'_>) -> Element<'a, Message> {
     ]
     .spacing(32)
     .align_x(Alignment::Center)
+    .max_width(QUESTION_WIDTH)
     .into()
 }
 
@@ -455,7 +461,10 @@ fn goodbye<'a>(ui: &Ui<'_>, visit: &Visit, reason: EndReason) -> Element<'a, Mes
         }
         None => {}
     }
-    content.push(big_button::wide(ui, ui.tr("goodbye-home"), true, Message::Leave)).into()
+    content
+        .push(big_button::wide(ui, ui.tr("goodbye-home"), true, Message::Leave))
+        .max_width(QUESTION_WIDTH * 1.4)
+        .into()
 }
 
 fn warning_overlay<'a>(ui: &Ui<'_>, seconds: i64) -> Element<'a, Message> {
@@ -488,6 +497,12 @@ pub fn view<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
     if let Some(seconds) = visit.warning {
         screen = screen.push(warning_overlay(ui, seconds));
     }
-    screen = screen.push(container(body).center_x(Length::Fill).height(Length::Fill));
+    // Questions sit in the middle of the screen; the item list uses all of it.
+    let body = container(body).center_x(Length::Fill);
+    screen = screen.push(if visit.session.phase() == Phase::Ready {
+        body.height(Length::Fill)
+    } else {
+        body.center_y(Length::Fill)
+    });
     container(screen).padding(24).width(Length::Fill).height(Length::Fill).into()
 }
