@@ -503,11 +503,25 @@ impl App {
         )
         .map(Message::Bar);
         let body = match (&self.screen, &self.visit) {
-            (Screen::Visit, Some(visit)) => visit::view(&ui, visit).map(Message::Visit),
+            (Screen::Visit, Some(visit)) => visit::view(&ui, visit, &self.config.offline).map(Message::Visit),
             _ => home::view(&ui, self.config.terminal.role).map(Message::Home),
         };
         let look = self.look();
-        let mut screen = column![bar, body];
+        let mut screen = column![bar];
+        if self.network == Network::Offline && self.config.terminal.role != Role::Station {
+            let words = ui.tr(if self.config.offline.allow_loans {
+                "offline-banner"
+            } else {
+                "offline-banner-no-loans"
+            });
+            screen = screen.push(
+                container(iced::widget::text(words).size(ui.sizes.body))
+                    .padding([10, 24])
+                    .width(Length::Fill)
+                    .style(ui.look.banner(ui.look.warning)),
+            );
+        }
+        screen = screen.push(body);
         if self.config.is_demo() {
             screen = screen.push(demo_tray::view(&ui, self.demo_tray_open).map(Message::Demo));
         }

@@ -314,10 +314,26 @@ async fn offline_borrow_then_online() {
     ));
     let mut kiosk = Kiosk::with_port(port, emulator.clone());
 
-    // Off line the patron cannot be checked: the session says why and stays at the card.
+    // Off line the card cannot be checked; the offline policy lets it borrow up to its
+    // limit (5 by default), each loan recorded with the promised due date (30 days).
     let mut session = kiosk.sign_in(Mode::Borrow, ZHANG_WEI, "1234").await;
-    assert_eq!(session.phase(), Phase::Identify);
-    assert!(session.unavailable().is_some());
+    assert_eq!(session.phase(), Phase::Ready);
+    assert!(session.patron().unwrap().offline);
+    let books = ["30234000000017", "30234000000041", "30234000000074", "30234000000082", "30234000000108"];
+    for (serial, barcode) in books.iter().enumerate() {
+        let tag = kiosk.pad.place(100 + serial as u32, barcode);
+        kiosk.feed(&mut session, book(barcode, tag)).await;
+        assert_eq!(kiosk.pad.afi(tag), 0xC2, "security switched for an offline loan too");
+    }
+    let promised = now() + chrono::Duration::days(30);
+    for line in session.lines() {
+        let LineState::Loaned { due: Some(due), queued: true, .. } = line.state else { panic!("{line:?}") };
+        assert_eq!(due.date(), promised.date());
+    }
+    let tag = kiosk.pad.place(110, "30234000000116");
+    kiosk.feed(&mut session, book("30234000000116", tag)).await;
+    assert!(matches!(session.lines()[5].state, LineState::Refused(_)), "the sixth is over the offline limit");
+    assert_eq!(kiosk.pad.afi(tag), 0x07, "a refused book stays secured");
 
     // Returns work off line and are queued.
     let mut returns = Session::new(Mode::Return, settings(), now());
@@ -329,8 +345,11 @@ async fn offline_borrow_then_online() {
     let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
     tokio::spawn(serve(listener, emulator.clone(), ServerConfig::default(), None, std::future::pending()));
     let report = kiosk.circulation.sync_once(now()).await.unwrap();
-    assert_eq!((report.accepted, report.remaining), (1, 0));
+    assert_eq!((report.accepted, report.rejected, report.remaining), (6, 0, 0), "{report:?}");
     assert_eq!(kiosk.on_loan_to("30234000001064"), None);
+    for barcode in books {
+        assert_eq!(kiosk.on_loan_to(barcode).as_deref(), Some(ZHANG_WEI));
+    }
     session = kiosk.sign_in(Mode::Borrow, ZHANG_WEI, "1234").await;
     assert_eq!(session.phase(), Phase::Ready);
 }

@@ -224,8 +224,20 @@ async fn wrong_pin_three_times_and_a_blocked_patron() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn offline_returns_are_recorded_and_a_card_cannot_be_checked() {
+async fn offline_returns_and_loans_are_recorded_for_later() {
+    use kiosk::runtime::sync::{IlsHealth, SyncStatus};
+
     let mut kiosk = Kiosk::start(Language::ZhCn, false).await;
+    kiosk
+        .drive(Message::Sync(SyncStatus {
+            health: IlsHealth::Offline { reason: "connection refused".into() },
+            counts: Default::default(),
+            report: None,
+            next_in: Duration::from_secs(2),
+        }))
+        .await;
+    assert!(kiosk.shows("图书馆系统暂时连不上。还书照常办理；借书会先记录在本机，联网后自动发送。"));
+
     kiosk.scan("30234000001064").await;
     assert!(kiosk.shows("还书成功 · 已记录，联网后发送"));
     kiosk.tap("完成").await;
@@ -237,8 +249,14 @@ async fn offline_returns_are_recorded_and_a_card_cannot_be_checked() {
         kiosk.tap(&digit.to_string()).await;
     }
     kiosk.tap("确定").await;
-    assert_eq!(kiosk.phase(), Phase::Identify);
-    assert!(kiosk.shows("暂时连不上图书馆系统，无法查询读者信息。还书仍然可以办理。"));
+    assert_eq!(kiosk.phase(), Phase::Ready);
+    assert!(kiosk.shows(
+        "离线借书（读者证 ****0019）：暂时无法查询您的账户。每位读者最多可借 5 本，借期 30 天，记录会在联网后发送到图书馆系统。"
+    ));
+    kiosk.scan("30234000000017").await;
+    let line = &kiosk.app.visit().unwrap().session.lines()[0];
+    assert!(matches!(line.state, LineState::Loaned { queued: true, due: Some(_), .. }), "{line:?}");
+    assert_eq!(kiosk.on_loan_to("30234000000017"), None, "nothing reached the library system yet");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

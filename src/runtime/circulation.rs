@@ -262,6 +262,10 @@ impl Circulation {
                 Lookup::Found { patron: Patron::from_response(&response), pin_ok }
             }
             Ok(other) => Lookup::Unavailable(format!("unexpected reply {}", other.code())),
+            Err(error) if self.policy.allow_loans => {
+                tracing::info!(%error, "patron not checked: the library system is unreachable; offline loans allowed");
+                Lookup::Offline
+            }
             Err(error) => Lookup::Unavailable(error.to_string()),
         }
     }

@@ -9,6 +9,7 @@ use iced::widget::{Column, button, column, container, row, space, text};
 use iced::{Alignment, Color, Element, Length};
 use kiosk_core::circulation::Routing;
 use kiosk_core::circulation::session::{EndReason, Input, Line, LineState, Mode, Patron, Phase, Session};
+use kiosk_core::config::OfflinePolicy;
 use kiosk_core::mask;
 
 use crate::theme::TOUCH_MIN;
@@ -192,8 +193,11 @@ fn leave_button<'a>(ui: &Ui<'_>) -> Element<'a, Message> {
 fn identify<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
     let mut content = column![heading(ui, ui.tr("identify-title"))].spacing(24).align_x(Alignment::Center);
     if let Some(why) = visit.session.unavailable() {
-        let words =
-            if why == "unknown card" { ui.tr("identify-unknown") } else { ui.tr("identify-unavailable") };
+        let words = match why {
+            "unknown card" => ui.tr("identify-unknown"),
+            "offline" => ui.tr("identify-account-offline"),
+            _ => ui.tr("identify-unavailable"),
+        };
         content = content.push(banner(ui, words, ui.look.danger));
     }
     if visit.typing_card {
@@ -226,7 +230,19 @@ fn banner<'a, M: 'a>(ui: &Ui<'_>, words: String, tone: Color) -> Element<'a, M> 
         .into()
 }
 
-fn patron_summary<'a>(ui: &Ui<'_>, patron: &Patron) -> Element<'a, Message> {
+fn patron_summary<'a>(ui: &Ui<'_>, patron: &Patron, policy: &OfflinePolicy) -> Element<'a, Message> {
+    if patron.offline {
+        let card = mask::identifier(&patron.id).to_string();
+        let words = ui.tr_args(
+            "patron-offline",
+            &[
+                ("card", FluentValue::from(card)),
+                ("limit", FluentValue::from(policy.max_items_per_patron)),
+                ("days", FluentValue::from(policy.loan_days)),
+            ],
+        );
+        return banner(ui, words, ui.look.warning);
+    }
     let loans = match patron.limit {
         Some(limit) => ui.tr_args(
             "patron-loans-limit",
@@ -386,7 +402,7 @@ fn item_list<'a>(ui: &Ui<'_>, visit: &Visit, empty_hint: String) -> Element<'a, 
     content.into()
 }
 
-fn ready<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
+fn ready<'a>(ui: &Ui<'_>, visit: &Visit, policy: &OfflinePolicy) -> Element<'a, Message> {
     let session = &visit.session;
     let mut content = Column::new().spacing(16).height(Length::Fill);
     let (title, hint) = match session.mode() {
@@ -396,7 +412,7 @@ fn ready<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
     };
     content = content.push(heading(ui, ui.tr(title)));
     if let Some(patron) = session.patron() {
-        content = content.push(patron_summary(ui, patron));
+        content = content.push(patron_summary(ui, patron, policy));
     }
     if let Some(notice) = &visit.notice {
         content = content.push(banner(ui, notice.clone(), ui.look.warning));
@@ -484,12 +500,12 @@ fn warning_overlay<'a>(ui: &Ui<'_>, seconds: i64) -> Element<'a, Message> {
 }
 
 /// Draws the visit.
-pub fn view<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
+pub fn view<'a>(ui: &Ui<'_>, visit: &Visit, policy: &OfflinePolicy) -> Element<'a, Message> {
     let body = match visit.session.phase() {
         Phase::Identify => identify(ui, visit),
         Phase::Pin { attempts_left, wrong } => pin(ui, visit, attempts_left, wrong),
         Phase::LookingUp => heading(ui, ui.tr("identify-looking-up")),
-        Phase::Ready => ready(ui, visit),
+        Phase::Ready => ready(ui, visit, policy),
         Phase::ReceiptChoice => receipt_choice(ui),
         Phase::Ended(reason) => goodbye(ui, visit, reason),
     };

@@ -138,3 +138,8 @@ demo-tray-stack = Two books
 demo-tray-set = A whole set
 demo-tray-set-missing = A set with a part missing
 demo-tray-clear = Take all off
+
+offline-banner = The library system cannot be reached. Returns work as usual; loans are recorded here and sent automatically when it is back.
+offline-banner-no-loans = The library system cannot be reached. Returns work as usual; borrowing is paused. Please come back later or ask staff at the desk.
+patron-offline = Borrowing offline (card { $card }): your account cannot be checked right now. Up to { $limit } books, for { $days } days; they will be sent to the library system when it is back.
+identify-account-offline = The library system cannot be reached, so your account cannot be shown. Please try again later.

@@ -117,3 +117,8 @@ demo-tray-stack = 放两本书
 demo-tray-set = 放整套书
 demo-tray-set-missing = 放缺一册的套书
 demo-tray-clear = 拿走全部
+
+offline-banner = 图书馆系统暂时连不上。还书照常办理；借书会先记录在本机，联网后自动发送。
+offline-banner-no-loans = 图书馆系统暂时连不上。还书照常办理；借书暂停，请稍后再来或到服务台。
+patron-offline = 离线借书（读者证 { $card }）：暂时无法查询您的账户。每位读者最多可借 { $limit } 本，借期 { $days } 天，记录会在联网后发送到图书馆系统。
+identify-account-offline = 图书馆系统暂时连不上，无法显示您的借阅信息。请稍后再试。

@@ -101,6 +101,9 @@ pub struct Patron {
     pub messages: Vec<String>,
     /// Items on loan (when the ILS listed them).
     pub charged_items: Vec<String>,
+    /// Known only by the card number: the library system could not be asked, and the
+    /// offline policy allows loans (recorded, sent later, within its limits).
+    pub offline: bool,
 }
 
 impl Patron {
@@ -135,6 +138,7 @@ impl Patron {
             blocks,
             messages: response.screen_message.iter().map(|m| m.to_string()).collect(),
             charged_items: response.charged_items.iter().map(|m| m.to_string()).collect(),
+            offline: false,
         }
     }
 }
@@ -153,6 +157,8 @@ pub enum Lookup {
     Unknown,
     /// The ILS could not be asked.
     Unavailable(String),
+    /// The ILS could not be asked, but the offline policy lets the card borrow unverified.
+    Offline,
 }
 
 /// What came of one item's transaction.
@@ -544,6 +550,31 @@ impl Session {
                 self.phase = Phase::Identify;
                 Vec::new()
             }
+            Lookup::Offline if self.mode == Mode::Account => {
+                // An account cannot be shown without the library system.
+                self.card = None;
+                self.unavailable = Some("offline".into());
+                self.phase = Phase::Identify;
+                Vec::new()
+            }
+            Lookup::Offline => {
+                let Some(card) = self.card.clone() else { return Vec::new() };
+                self.patron = Some(Patron {
+                    id: card,
+                    name: String::new(),
+                    loans: 0,
+                    limit: None,
+                    holds_ready: 0,
+                    overdue: 0,
+                    fines: None,
+                    blocks: Vec::new(),
+                    messages: Vec::new(),
+                    charged_items: Vec::new(),
+                    offline: true,
+                });
+                self.phase = Phase::Ready;
+                Vec::new()
+            }
             Lookup::Unavailable(why) => {
                 self.card = None;
                 self.unavailable = Some(why);
@@ -797,6 +828,7 @@ mod tests {
             blocks,
             messages: vec![],
             charged_items: vec!["30234000001064".into()],
+            offline: false,
         }
     }
 
@@ -838,6 +870,26 @@ mod tests {
                 assert!(!text.is_empty() && !text.contains("block-"), "{reason:?} in {language:?}: {text}");
             }
         }
+    }
+
+    #[test]
+    fn offline_the_card_borrows_unverified_but_the_account_waits() {
+        let mut s = Session::new(Mode::Borrow, settings(true), t(0));
+        s.handle(Input::Card("20234000000019".into()), t(1));
+        s.handle(Input::Pin("1234".into()), t(2));
+        s.handle(Input::Looked(Lookup::Offline), t(3));
+        assert_eq!(s.phase(), Phase::Ready);
+        assert!(s.patron().unwrap().offline);
+        assert_eq!(
+            s.handle(Input::Item(item("30234000000017", 1)), t(4)),
+            [Effect::Checkout { patron: "20234000000019".into(), barcode: "30234000000017".into() }]
+        );
+
+        let mut account = Session::new(Mode::Account, settings(false), t(0));
+        account.handle(Input::Card("20234000000019".into()), t(1));
+        account.handle(Input::Looked(Lookup::Offline), t(2));
+        assert_eq!(account.phase(), Phase::Identify);
+        assert_eq!(account.unavailable(), Some("offline"));
     }
 
     #[test]
