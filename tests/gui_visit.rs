@@ -28,6 +28,8 @@ use kiosk_sip2::server::{ServerConfig, serve};
 use tokio::net::TcpListener;
 
 const DESKTOP: Size = Size { width: 1280.0, height: 800.0 };
+const COMPACT: Size = Size { width: 1024.0, height: 600.0 };
+const PORTRAIT: Size = Size { width: 1080.0, height: 1920.0 };
 const ZHANG_WEI: &str = "20234000000019";
 
 fn emulator_now() -> NaiveDateTime {
@@ -36,6 +38,7 @@ fn emulator_now() -> NaiveDateTime {
 
 struct Kiosk {
     app: App,
+    size: Size,
     emulator: Arc<Emulator>,
     _dir: tempfile::TempDir,
 }
@@ -81,7 +84,7 @@ impl Kiosk {
             services,
             fixed_now(),
         );
-        Kiosk { app, emulator, _dir: dir }
+        Kiosk { app, size: DESKTOP, emulator, _dir: dir }
     }
 
     /// Feeds a message and every message its tasks produce, until all is quiet.
@@ -101,7 +104,7 @@ impl Kiosk {
 
     async fn tap(&mut self, label: &str) {
         let messages: Vec<Message> = {
-            let mut ui = simulator(&self.app, DESKTOP);
+            let mut ui = simulator(&self.app, self.size);
             ui.click(label).unwrap_or_else(|e| panic!("cannot tap {label:?}: {e:?}"));
             ui.into_messages().collect()
         };
@@ -118,7 +121,7 @@ impl Kiosk {
     }
 
     fn shows(&self, words: &str) -> bool {
-        simulator(&self.app, DESKTOP).find(words).is_ok()
+        simulator(&self.app, self.size).find(words).is_ok()
     }
 
     fn phase(&self) -> Phase {
@@ -161,6 +164,9 @@ async fn borrow_three_books_with_a_receipt() {
     }
     assert!(kiosk.shows("借书成功，应还 2026-08-14"));
     assert_snapshot(&kiosk.app, DESKTOP, "borrow-zh-CN-1280x800");
+    kiosk.tap("▲ 收起演示托盘").await;
+    assert_snapshot(&kiosk.app, COMPACT, "borrow-zh-CN-1024x600");
+    assert_snapshot(&kiosk.app, PORTRAIT, "borrow-zh-CN-1080x1920");
 
     kiosk.tap("完成").await;
     assert!(kiosk.shows("需要打印借还凭条吗？"));
@@ -272,4 +278,39 @@ async fn an_idle_visit_warns_then_ends() {
     assert!(kiosk.shows("The session ended because nothing happened for a while."));
     kiosk.drive(Message::Second(later(300))).await;
     assert_eq!(kiosk.app.screen(), &Screen::Home);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_list_pages_on_a_small_screen() {
+    let mut kiosk = Kiosk::start(Language::En, true).await;
+    kiosk.size = COMPACT;
+    kiosk.tap("▲ Hide demo tray").await;
+    kiosk.scan(ZHANG_WEI).await;
+    for digit in "1234".chars() {
+        kiosk.tap(&digit.to_string()).await;
+    }
+    kiosk.tap("OK").await;
+    let books = [
+        "30234000000017",
+        "30234000000041",
+        "30234000000074",
+        "30234000000082",
+        "30234000000108",
+        "30234000000116",
+        "30234000000124",
+    ];
+    for book in books {
+        kiosk.scan(book).await;
+    }
+    assert_eq!(kiosk.app.visit().unwrap().session.lines().len(), 7);
+    // The newest line is on screen; the first is a page back.
+    assert!(kiosk.shows("7. 围城"), "the newest line follows the scan");
+    assert!(!kiosk.shows("1. 活着"));
+    assert_snapshot(&kiosk.app, COMPACT, "borrow-paged-en-1024x600");
+    while !kiosk.shows("1. 活着") {
+        kiosk.tap("Previous").await;
+    }
+    assert!(!kiosk.shows("7. 围城"));
+    kiosk.tap("Next").await;
+    assert!(kiosk.shows("Next") && kiosk.shows("Previous"));
 }

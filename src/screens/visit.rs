@@ -5,7 +5,7 @@
 
 use chrono::NaiveDateTime;
 use fluent_bundle::FluentValue;
-use iced::widget::{Column, button, column, container, row, space, text};
+use iced::widget::{Column, button, column, container, responsive, row, space, text};
 use iced::{Alignment, Color, Element, Length};
 use kiosk_core::circulation::Routing;
 use kiosk_core::circulation::session::{EndReason, Input, Line, LineState, Mode, Patron, Phase, Session};
@@ -16,8 +16,8 @@ use crate::theme::TOUCH_MIN;
 use crate::ui::Ui;
 use crate::widgets::big_button;
 
-/// Lines shown per page of the item list (paging buttons instead of drag-scrolling).
-pub const LINES_PER_PAGE: usize = 5;
+/// Loans listed on the account screen before paging.
+const ACCOUNT_LINES: usize = 5;
 
 /// The width of question screens (identify, PIN, receipt), so buttons stay within reach.
 const QUESTION_WIDTH: f32 = 760.0;
@@ -43,8 +43,8 @@ pub enum Message {
     MoreTime,
     /// Leave (before anything was done) or go home after the goodbye.
     Leave,
-    /// Page through the list.
-    Page(isize),
+    /// Show this page of the list.
+    Page(usize),
 }
 
 /// The printer's part after the visitor asked for a receipt.
@@ -73,8 +73,8 @@ pub struct Visit {
     pub warning: Option<i64>,
     /// The receipt's printing.
     pub printing: Option<Printing>,
-    /// The page of the item list.
-    pub page: usize,
+    /// The page of the item list; `None` follows the newest line.
+    pub page: Option<usize>,
     /// The session is waiting for the library system.
     pub working: bool,
 }
@@ -89,7 +89,7 @@ impl Visit {
             notice: None,
             warning: None,
             printing: None,
-            page: 0,
+            page: None,
             working: false,
         }
     }
@@ -134,9 +134,8 @@ impl Visit {
                 self.warning = None;
                 Some(Input::MoreTime)
             }
-            Message::Page(step) => {
-                let pages = self.session.lines().len().div_ceil(LINES_PER_PAGE).max(1);
-                self.page = self.page.saturating_add_signed(*step).min(pages - 1);
+            Message::Page(page) => {
+                self.page = Some(*page);
                 Some(Input::Activity)
             }
             Message::Leave => None,
@@ -145,7 +144,7 @@ impl Visit {
 
     /// Shows the newest page when a line is added.
     pub fn follow_newest(&mut self) {
-        self.page = self.session.lines().len().saturating_sub(1) / LINES_PER_PAGE;
+        self.page = None;
     }
 }
 
@@ -157,7 +156,7 @@ fn keypad<'a>(ui: &Ui<'_>, shown: String, submit: String) -> Element<'a, Message
     let key = |label: String, message: Message| -> Element<'a, Message> {
         button(text(label).size(ui.sizes.title).center().width(Length::Fill))
             .width(Length::Fixed(TOUCH_MIN * 1.6))
-            .height(Length::Fixed(TOUCH_MIN * 1.1))
+            .height(Length::Fixed(TOUCH_MIN))
             .style(ui.look.secondary_button())
             .on_press(message)
             .into()
@@ -190,36 +189,58 @@ fn leave_button<'a>(ui: &Ui<'_>) -> Element<'a, Message> {
     big_button::wide(ui, ui.tr("visit-leave"), false, Message::Leave)
 }
 
-fn identify<'a>(ui: &Ui<'_>, visit: &Visit) -> Element<'a, Message> {
-    let mut content = column![heading(ui, ui.tr("identify-title"))].spacing(24).align_x(Alignment::Center);
-    if let Some(why) = visit.session.unavailable() {
+/// A question answered on the keypad: above it on a tall screen, beside it on a short one.
+fn keypad_screen<'a>(
+    ui: &Ui<'a>,
+    title: String,
+    notice: Option<(String, Color)>,
+    shown: String,
+) -> Element<'a, Message> {
+    let ui = *ui;
+    responsive(move |size| {
+        let mut side = column![heading(&ui, title.clone())].spacing(20).align_x(Alignment::Center);
+        if let Some((words, tone)) = &notice {
+            side = side.push(banner(&ui, words.clone(), *tone));
+        }
+        let pad = keypad(&ui, shown.clone(), ui.tr("keypad-ok"));
+        let stacked = ui.sizes.headline * 1.5 + 6.0 * (TOUCH_MIN + 14.0) + 60.0;
+        if size.height >= stacked {
+            side.push(pad).push(leave_button(&ui)).max_width(QUESTION_WIDTH).into()
+        } else {
+            row![side.push(leave_button(&ui)).width(Length::Fill), pad]
+                .spacing(40)
+                .align_y(Alignment::Center)
+                .into()
+        }
+    })
+    .into()
+}
+
+fn identify<'a>(ui: &Ui<'a>, visit: &Visit) -> Element<'a, Message> {
+    let notice = visit.session.unavailable().map(|why| {
         let words = match why {
             "unknown card" => ui.tr("identify-unknown"),
             "offline" => ui.tr("identify-account-offline"),
             _ => ui.tr("identify-unavailable"),
         };
-        content = content.push(banner(ui, words, ui.look.danger));
-    }
+        (words, ui.look.danger)
+    });
     if visit.typing_card {
-        content = content.push(keypad(ui, visit.keypad.clone(), ui.tr("keypad-ok")));
-    } else {
-        content = content.push(text(ui.tr("identify-hint")).size(ui.sizes.body));
-        content = content.push(big_button::wide(ui, ui.tr("identify-type"), true, Message::TypeCard));
+        return keypad_screen(ui, ui.tr("identify-title"), notice, visit.keypad.clone());
     }
+    let mut content = column![heading(ui, ui.tr("identify-title"))].spacing(24).align_x(Alignment::Center);
+    if let Some((words, tone)) = notice {
+        content = content.push(banner(ui, words, tone));
+    }
+    content = content.push(text(ui.tr("identify-hint")).size(ui.sizes.body));
+    content = content.push(big_button::wide(ui, ui.tr("identify-type"), true, Message::TypeCard));
     content.push(leave_button(ui)).max_width(QUESTION_WIDTH).into()
 }
 
-fn pin<'a>(ui: &Ui<'_>, visit: &Visit, attempts_left: u32, wrong: bool) -> Element<'a, Message> {
-    let mut content = column![heading(ui, ui.tr("pin-title"))].spacing(20).align_x(Alignment::Center);
-    if wrong {
-        content = content.push(banner(
-            ui,
-            ui.tr_args("pin-wrong", &[("count", FluentValue::from(attempts_left))]),
-            ui.look.danger,
-        ));
-    }
-    let dots = "●".repeat(visit.keypad.chars().count());
-    content.push(keypad(ui, dots, ui.tr("keypad-ok"))).push(leave_button(ui)).max_width(QUESTION_WIDTH).into()
+fn pin<'a>(ui: &Ui<'a>, visit: &Visit, attempts_left: u32, wrong: bool) -> Element<'a, Message> {
+    let notice = wrong
+        .then(|| (ui.tr_args("pin-wrong", &[("count", FluentValue::from(attempts_left))]), ui.look.danger));
+    keypad_screen(ui, ui.tr("pin-title"), notice, "●".repeat(visit.keypad.chars().count()))
 }
 
 fn banner<'a, M: 'a>(ui: &Ui<'_>, words: String, tone: Color) -> Element<'a, M> {
@@ -365,44 +386,71 @@ fn line_view<'a>(ui: &Ui<'_>, number: usize, line: &Line) -> Element<'a, Message
         .into()
 }
 
-fn item_list<'a>(ui: &Ui<'_>, visit: &Visit, empty_hint: String) -> Element<'a, Message> {
-    let lines = visit.session.lines();
-    if lines.is_empty() {
-        return container(text(empty_hint).size(ui.sizes.title))
-            .center_x(Length::Fill)
-            .center_y(Length::Fill)
-            .into();
-    }
-    let pages = lines.len().div_ceil(LINES_PER_PAGE);
-    let page = visit.page.min(pages - 1);
-    let shown = lines.iter().enumerate().skip(page * LINES_PER_PAGE).take(LINES_PER_PAGE);
-    let mut list = Column::new().spacing(10);
-    for (index, line) in shown {
-        list = list.push(line_view(ui, index + 1, line));
-    }
-    let mut content = column![list].spacing(10).height(Length::Fill);
-    if pages > 1 {
-        let pager = |label: String, step: isize, enabled: bool| {
-            let b = button(text(label).size(ui.sizes.button).center())
-                .height(Length::Fixed(TOUCH_MIN))
-                .padding([10, 24])
-                .style(ui.look.secondary_button());
-            if enabled { b.on_press(Message::Page(step)) } else { b }
-        };
-        content = content.push(
-            row![
-                pager(ui.tr("page-previous"), -1, page > 0),
-                text(format!("{} / {pages}", page + 1)).size(ui.sizes.body),
-                pager(ui.tr("page-next"), 1, page + 1 < pages),
-            ]
-            .spacing(24)
-            .align_y(Alignment::Center),
-        );
-    }
-    content.into()
+/// The height one item line takes, for fitting whole lines to the screen.
+fn line_height(ui: &Ui<'_>) -> f32 {
+    let text = ui.sizes.body * 1.3 * 2.0 + 4.0;
+    text.max(TOUCH_MIN * 0.75) + 24.0 + 2.0
 }
 
-fn ready<'a>(ui: &Ui<'_>, visit: &Visit, policy: &OfflinePolicy) -> Element<'a, Message> {
+/// The buttons under the list: renew all (account), and done.
+fn actions<'a>(ui: &Ui<'a>, visit: &'a Visit) -> iced::widget::Row<'a, Message> {
+    let session = &visit.session;
+    let mut actions = row![].spacing(16).align_y(Alignment::Center);
+    if session.mode() == Mode::Account && session.lines().is_empty() {
+        actions = actions.push(big_button::wide(ui, ui.tr("account-renew-all"), false, Message::RenewAll));
+    }
+    let finish = if session.busy() {
+        big_button::wide(ui, ui.tr("visit-wait"), false, Message::Finish)
+    } else {
+        big_button::wide(ui, ui.tr("visit-finish"), true, Message::Finish)
+    };
+    actions.push(finish)
+}
+
+fn item_list<'a>(ui: &Ui<'a>, visit: &'a Visit, empty_hint: String) -> Element<'a, Message> {
+    let lines = visit.session.lines();
+    if lines.is_empty() {
+        let hint =
+            container(text(empty_hint).size(ui.sizes.title)).center_x(Length::Fill).center_y(Length::Fill);
+        return column![hint, actions(ui, visit)].spacing(16).into();
+    }
+    let ui = *ui;
+    // As many whole lines as fit; the rest is a page away (no drag-scrolling). The paging
+    // buttons share the row of the done button, so short screens keep room for lines.
+    responsive(move |size| {
+        let spacing = 10.0;
+        let bottom = TOUCH_MIN.max(ui.sizes.button * 2.2);
+        let row_height = line_height(&ui) + spacing;
+        let per_page = (((size.height - bottom) / row_height).floor() as usize).max(1);
+        let pages = lines.len().div_ceil(per_page);
+        let page = visit.page.map_or(pages - 1, |page| page.min(pages - 1));
+        let mut list = Column::new().spacing(spacing);
+        for (index, line) in lines.iter().enumerate().skip(page * per_page).take(per_page) {
+            list = list.push(line_view(&ui, index + 1, line));
+        }
+        let mut bottom_row = row![].spacing(16).align_y(Alignment::Center);
+        if pages > 1 {
+            let pager = |label: String, target: Option<usize>| {
+                let b = button(text(label).size(ui.sizes.button).center())
+                    .height(Length::Fixed(bottom))
+                    .padding([10, 24])
+                    .style(ui.look.secondary_button());
+                match target {
+                    Some(target) => b.on_press(Message::Page(target)),
+                    None => b,
+                }
+            };
+            bottom_row = bottom_row
+                .push(pager(ui.tr("page-previous"), page.checked_sub(1)))
+                .push(text(format!("{} / {pages}", page + 1)).size(ui.sizes.body))
+                .push(pager(ui.tr("page-next"), (page + 1 < pages).then_some(page + 1)));
+        }
+        column![list.height(Length::Fill), bottom_row.push(actions(&ui, visit))].spacing(spacing).into()
+    })
+    .into()
+}
+
+fn ready<'a>(ui: &Ui<'a>, visit: &'a Visit, policy: &OfflinePolicy) -> Element<'a, Message> {
     let session = &visit.session;
     let mut content = Column::new().spacing(16).height(Length::Fill);
     let (title, hint) = match session.mode() {
@@ -410,7 +458,7 @@ fn ready<'a>(ui: &Ui<'_>, visit: &Visit, policy: &OfflinePolicy) -> Element<'a, 
         Mode::Return => ("return-title", "return-hint"),
         Mode::Account => ("account-title", "account-hint"),
     };
-    content = content.push(heading(ui, ui.tr(title)));
+    content = content.push(text(ui.tr(title)).size(ui.sizes.title));
     if let Some(patron) = session.patron() {
         content = content.push(patron_summary(ui, patron, policy));
     }
@@ -420,26 +468,16 @@ fn ready<'a>(ui: &Ui<'_>, visit: &Visit, policy: &OfflinePolicy) -> Element<'a, 
     if session.mode() == Mode::Account && session.lines().is_empty() {
         let items = session.patron().map(|p| p.charged_items.clone()).unwrap_or_default();
         let mut list = Column::new().spacing(8).height(Length::Fill);
-        for item in items.iter().take(LINES_PER_PAGE) {
+        for item in items.iter().take(ACCOUNT_LINES) {
             list = list.push(text(item.clone()).size(ui.sizes.body));
         }
         if items.is_empty() {
             list = list.push(text(ui.tr("account-no-loans")).size(ui.sizes.body));
         }
-        content = content.push(list);
+        content.push(list).push(actions(ui, visit)).into()
     } else {
-        content = content.push(item_list(ui, visit, ui.tr(hint)));
+        content.push(item_list(ui, visit, ui.tr(hint))).into()
     }
-    let mut actions = row![].spacing(16);
-    if session.mode() == Mode::Account && session.lines().is_empty() {
-        actions = actions.push(big_button::wide(ui, ui.tr("account-renew-all"), false, Message::RenewAll));
-    }
-    let finish = if session.busy() {
-        big_button::wide(ui, ui.tr("visit-wait"), false, Message::Finish)
-    } else {
-        big_button::wide(ui, ui.tr("visit-finish"), true, Message::Finish)
-    };
-    content.push(actions.push(finish)).into()
 }
 
 fn receipt_choice<'a>(ui: &Ui<'_>) -> Element<'a, Message> {
@@ -500,7 +538,7 @@ fn warning_overlay<'a>(ui: &Ui<'_>, seconds: i64) -> Element<'a, Message> {
 }
 
 /// Draws the visit.
-pub fn view<'a>(ui: &Ui<'_>, visit: &Visit, policy: &OfflinePolicy) -> Element<'a, Message> {
+pub fn view<'a>(ui: &Ui<'a>, visit: &'a Visit, policy: &OfflinePolicy) -> Element<'a, Message> {
     let body = match visit.session.phase() {
         Phase::Identify => identify(ui, visit),
         Phase::Pin { attempts_left, wrong } => pin(ui, visit, attempts_left, wrong),

@@ -61,15 +61,20 @@ pub fn view<'a>(ui: &Ui<'_>, status: Status<'_>) -> Element<'a, BarMessage> {
         middle = middle.push(text(format!("▲ {}", ui.tr("status-demo"))).size(ui.sizes.small));
     }
     let bar_button = |label: String, message: BarMessage| {
-        button(text(label).size(ui.sizes.small).height(Length::Fill).align_y(Alignment::Center))
-            .padding([8, 16])
-            .height(Length::Fixed(TOUCH_MIN - 8.0))
-            .style(ui.look.bar_button())
-            .on_press(message)
+        button(
+            text(label)
+                .size(ui.sizes.small)
+                .height(Length::Fill)
+                .align_y(Alignment::Center)
+                .wrapping(iced::widget::text::Wrapping::None),
+        )
+        .padding([8, 12])
+        .height(Length::Fixed(TOUCH_MIN - 8.0))
+        .style(ui.look.bar_button())
+        .on_press(message)
     };
     let content = row![
-        text(status.terminal.to_string()).size(ui.sizes.body),
-        space::horizontal().width(Length::Fixed(24.0)),
+        text(status.terminal.to_string()).size(ui.sizes.body).wrapping(iced::widget::text::Wrapping::None),
         middle,
         space::horizontal(),
         text(status.now.format("%H:%M").to_string()).size(ui.sizes.title),
@@ -77,7 +82,7 @@ pub fn view<'a>(ui: &Ui<'_>, status: Status<'_>) -> Element<'a, BarMessage> {
         bar_button(ui.tr("home-high-contrast"), BarMessage::ToggleHighContrast),
         bar_button(ui.tr("language-switch"), BarMessage::ToggleLanguage),
     ]
-    .spacing(16)
+    .spacing(12)
     .align_y(Alignment::Center);
     container(content).padding([4, 20]).width(Length::Fill).style(ui.look.status_bar()).into()
 }
