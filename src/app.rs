@@ -1,5 +1,6 @@
 //! The iced application: state, messages, update, view and subscriptions.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,12 +8,9 @@ use chrono::{Local, NaiveDateTime, Timelike};
 use iced::widget::{column, container};
 use iced::{Element, Length, Subscription, Task, Theme};
 use kiosk_core::Config;
+use kiosk_core::circulation::session::{Effect, Input, Mode, Phase, Session, Settings};
 use kiosk_core::config::{Language, Role};
 use kiosk_core::i18n::Localizer;
-
-use std::collections::VecDeque;
-
-use kiosk_core::circulation::session::{Effect, Input, Mode, Phase, Session, Settings};
 use kiosk_hardware::barcode::BarcodeRules;
 use kiosk_hardware::device::DeviceKind;
 
@@ -266,9 +264,10 @@ impl App {
             let session = visit.session.clone();
             return self.on_fed(Fed { session, effects, error: None });
         };
+        let pad = self.device(DeviceKind::Rfid);
+        let Some(visit) = &mut self.visit else { return Task::none() };
         visit.working = true;
         let mut session = visit.session.clone();
-        let pad = self.services.devices.as_ref().and_then(|d| d.supervisor.handle(DeviceKind::Rfid).cloned());
         let chinese = self.language == Language::ZhCn;
         Task::perform(
             async move {
@@ -287,6 +286,7 @@ impl App {
     }
 
     fn on_fed(&mut self, fed: Fed) -> Task<Message> {
+        let printer = self.device(DeviceKind::Printer);
         let Some(visit) = &mut self.visit else { return Task::none() };
         let grew = fed.session.lines().len() > visit.session.lines().len();
         visit.session = fed.session;
@@ -313,12 +313,7 @@ impl App {
                         &self.localizer,
                         self.language,
                     );
-                    let printer = self
-                        .services
-                        .devices
-                        .as_ref()
-                        .and_then(|d| d.supervisor.handle(DeviceKind::Printer).cloned());
-                    tasks.push(Task::perform(print(printer, bytes), Message::Printed));
+                    tasks.push(Task::perform(print(printer.clone(), bytes), Message::Printed));
                 }
                 Effect::Over(reason) => {
                     tracing::info!(?reason, "visit over");
