@@ -18,8 +18,8 @@ use crate::runtime::devices::{self as device_runtime, Devices};
 use crate::runtime::intake::{self, Intake};
 use crate::runtime::session::{PadSecurity, SessionRunner};
 use crate::runtime::sync::{self as sync_runtime, SharedCirculation, SyncStatus, SyncWorker};
-use crate::screens::home;
 use crate::screens::visit::{self, Printing, Visit};
+use crate::screens::{attract, home};
 use crate::theme::{Look, Sizes};
 use crate::ui::Ui;
 use crate::widgets::demo_tray;
@@ -63,6 +63,8 @@ pub enum Screen {
     Home,
     /// A library visit: borrowing, returning or the account.
     Visit,
+    /// Nobody has used the kiosk for a while.
+    Attract,
 }
 
 /// Everything the app reacts to.
@@ -74,6 +76,8 @@ pub enum Message {
     Bar(BarMessage),
     /// The home screen.
     Home(home::Message),
+    /// The attract screen.
+    Attract(attract::Message),
     /// The sync worker reported (heartbeat and queue).
     Sync(SyncStatus),
     /// A device reported.
@@ -110,7 +114,11 @@ pub struct App {
     ended_at: Option<NaiveDateTime>,
     demo_tray_open: bool,
     demo_tags: Vec<kiosk_hardware::tag::iso15693::Uid>,
+    last_touch: NaiveDateTime,
 }
+
+/// Idle time at the home screen before the attract screen shows.
+const ATTRACT_AFTER: chrono::Duration = chrono::Duration::minutes(2);
 
 impl App {
     /// Creates the app at the home screen, at the given time.
@@ -133,6 +141,7 @@ impl App {
             ended_at: None,
             demo_tray_open: true,
             demo_tags: Vec::new(),
+            last_touch: now,
             config,
         }
     }
@@ -159,8 +168,21 @@ impl App {
 
     /// Handles a message.
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let touched = matches!(
+            message,
+            Message::Bar(_) | Message::Home(_) | Message::Attract(_) | Message::Visit(_) | Message::Demo(_)
+        );
+        if touched {
+            self.last_touch = Local::now().naive_local();
+        }
         match message {
-            Message::Tick(now) => self.now = now,
+            Message::Tick(now) => {
+                self.now = now;
+                if self.screen == Screen::Home && now - self.last_touch >= ATTRACT_AFTER {
+                    self.screen = Screen::Attract;
+                }
+            }
+            Message::Attract(attract::Message::Wake) => self.screen = Screen::Home,
             Message::Bar(BarMessage::ToggleLanguage) => self.language = self.language.toggled(),
             Message::Bar(BarMessage::ToggleLargeText) => self.large_text = !self.large_text,
             Message::Bar(BarMessage::ToggleHighContrast) => self.high_contrast = !self.high_contrast,
@@ -432,7 +454,10 @@ impl App {
 
     /// A card, a book or a refusal from the scanner or the pad.
     fn on_intake(&mut self, intake: Intake) -> Task<Message> {
-        if self.visit.is_none() && self.screen == Screen::Home && self.config.terminal.role != Role::Station {
+        if self.visit.is_none()
+            && matches!(self.screen, Screen::Home | Screen::Attract)
+            && self.config.terminal.role != Role::Station
+        {
             // At the home screen a card starts borrowing and a book starts a return.
             match &intake {
                 Intake::Card(_) => self.start_visit(Mode::Borrow),
@@ -499,6 +524,10 @@ impl App {
         .map(Message::Bar);
         let body = match (&self.screen, &self.visit) {
             (Screen::Visit, Some(visit)) => visit::view(&ui, visit, &self.config.offline).map(Message::Visit),
+            (Screen::Attract, _) => attract::view(&ui, self.config.terminal.role, |language, key| {
+                self.localizer.text(language, key)
+            })
+            .map(Message::Attract),
             _ => home::view(&ui, self.config.terminal.role).map(Message::Home),
         };
         let look = self.look();

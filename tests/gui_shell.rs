@@ -118,3 +118,24 @@ fn status_bar_follows_the_sync_worker() {
     let mut ui = simulator(&app, DESKTOP);
     assert!(ui.find("3 transactions waiting to be sent").is_err());
 }
+
+#[test]
+fn idle_home_shows_the_attract_screen_and_a_touch_wakes_it() {
+    use kiosk::app::{Message, Screen};
+
+    let mut app = app_with(Role::Library, Language::ZhCn);
+    let _ = app.update(Message::Tick(fixed_now() + chrono::Duration::minutes(1)));
+    assert_eq!(app.screen(), &Screen::Home);
+    let _ = app.update(Message::Tick(fixed_now() + chrono::Duration::minutes(3)));
+    assert_eq!(app.screen(), &Screen::Attract);
+    {
+        let mut ui = simulator(&app, DESKTOP);
+        for words in ["自助借还机", "Self-service library", "刷读者证借书，把书放在感应区还书"]
+        {
+            assert!(ui.find(words).is_ok(), "{words} is missing");
+        }
+    }
+    assert_snapshot(&app, DESKTOP, "attract-zh-CN-1280x800");
+    click(&mut app, DESKTOP, "请触摸屏幕开始 · Touch the screen to start");
+    assert_eq!(app.screen(), &Screen::Home);
+}

@@ -1,4 +1,5 @@
 //! One module per screen, each with its own `Message` and `view`.
 
+pub mod attract;
 pub mod home;
 pub mod visit;

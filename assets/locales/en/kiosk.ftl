@@ -143,3 +143,11 @@ offline-banner = The library system cannot be reached. Returns work as usual; lo
 offline-banner-no-loans = The library system cannot be reached. Returns work as usual; borrowing is paused. Please come back later or ask staff at the desk.
 patron-offline = Borrowing offline (card { $card }): your account cannot be checked right now. Up to { $limit } books, for { $days } days; they will be sent to the library system when it is back.
 identify-account-offline = The library system cannot be reached, so your account cannot be shown. Please try again later.
+
+attract-library = Self-service library
+attract-library-hint = Scan your library card to borrow; put books on the pad to return
+attract-station = Workers' rest station
+attract-station-hint = A place for outdoor workers to rest, drink water and charge a phone
+attract-both = Self-service library · Rest station
+attract-both-hint = Borrow and return books, or take a rest, drink water and charge a phone
+attract-touch = Touch the screen to start

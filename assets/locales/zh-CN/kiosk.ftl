@@ -122,3 +122,11 @@ offline-banner = 图书馆系统暂时连不上。还书照常办理；借书会
 offline-banner-no-loans = 图书馆系统暂时连不上。还书照常办理；借书暂停，请稍后再来或到服务台。
 patron-offline = 离线借书（读者证 { $card }）：暂时无法查询您的账户。每位读者最多可借 { $limit } 本，借期 { $days } 天，记录会在联网后发送到图书馆系统。
 identify-account-offline = 图书馆系统暂时连不上，无法显示您的借阅信息。请稍后再试。
+
+attract-library = 自助借还机
+attract-library-hint = 刷读者证借书，把书放在感应区还书
+attract-station = 工会爱心驿站
+attract-station-hint = 户外劳动者歇脚、喝水、充电的地方
+attract-both = 自助借还 · 爱心驿站
+attract-both-hint = 借书还书，歇歇脚、喝口水、充个电
+attract-touch = 请触摸屏幕开始
