@@ -43,6 +43,8 @@ pub struct Services {
     pub devices: Option<Devices>,
     /// Journal-first circulation, shared with the sync worker; `None` in screen-only tests.
     pub circulation: Option<SharedCirculation>,
+    /// The clock visits run on; `None` is the local wall clock (tests fix it).
+    pub clock: Option<fn() -> NaiveDateTime>,
 }
 
 /// One session input carried out against the library system.
@@ -173,7 +175,7 @@ impl App {
             Message::Bar(_) | Message::Home(_) | Message::Attract(_) | Message::Visit(_) | Message::Demo(_)
         );
         if touched {
-            self.last_touch = Local::now().naive_local();
+            self.last_touch = self.clock();
         }
         match message {
             Message::Tick(now) => {
@@ -220,6 +222,11 @@ impl App {
         Task::none()
     }
 
+    /// The time now, by the services' clock.
+    fn clock(&self) -> NaiveDateTime {
+        self.services.clock.map_or_else(|| Local::now().naive_local(), |clock| clock())
+    }
+
     fn settings(&self) -> Settings {
         let seconds = |s: u32| chrono::Duration::seconds(i64::from(s));
         Settings {
@@ -232,7 +239,7 @@ impl App {
     }
 
     fn start_visit(&mut self, mode: Mode) {
-        let session = Session::new(mode, self.settings(), Local::now().naive_local());
+        let session = Session::new(mode, self.settings(), self.clock());
         self.visit = Some(Visit::new(session));
         self.pending.clear();
         self.pad.clear();
@@ -269,7 +276,7 @@ impl App {
 
     /// Carries out one session input: through the library system when there is one.
     fn feed(&mut self, input: Input) -> Task<Message> {
-        let now = Local::now().naive_local();
+        let now = self.clock();
         self.feed_at(input, now)
     }
 
@@ -309,6 +316,7 @@ impl App {
 
     fn on_fed(&mut self, fed: Fed) -> Task<Message> {
         let printer = self.device(DeviceKind::Printer);
+        let now = self.clock();
         let Some(visit) = &mut self.visit else { return Task::none() };
         let grew = fed.session.lines().len() > visit.session.lines().len();
         visit.session = fed.session;
@@ -340,7 +348,7 @@ impl App {
                 Effect::Over(reason) => {
                     tracing::info!(?reason, "visit over");
                     visit.warning = None;
-                    self.ended_at = Some(Local::now().naive_local());
+                    self.ended_at = Some(now);
                 }
                 _ => {}
             }
@@ -577,10 +585,9 @@ impl App {
         }
         if self.visit.is_some() {
             // Only during a visit: the idle home screen wakes nothing.
-            subscriptions.push(
-                iced::time::every(Duration::from_secs(1))
-                    .map(|_| Message::Second(Local::now().naive_local())),
-            );
+            subscriptions.push(iced::time::every(Duration::from_secs(1)).with(self.services.clock).map(
+                |(clock, _)| Message::Second(clock.map_or_else(|| Local::now().naive_local(), |c| c())),
+            ));
         }
         Subscription::batch(subscriptions)
     }

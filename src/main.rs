@@ -284,6 +284,7 @@ fn run_gui(cli: &Cli) -> ExitCode {
             every: std::time::Duration::from_secs(u64::from(config.ils.heartbeat_secs)),
         }),
         circulation: Some(circulation),
+        clock: None,
     };
     let config = Arc::new(config);
     let window = iced::window::Settings {

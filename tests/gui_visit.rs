@@ -77,6 +77,7 @@ impl Kiosk {
             devices: Some(devices),
             sync: None,
             circulation: Some(Arc::new(tokio::sync::Mutex::new(circulation))),
+            clock: Some(emulator_now),
         };
         let app = App::new(
             Arc::new(config),
@@ -269,7 +270,7 @@ async fn offline_returns_and_loans_are_recorded_for_later() {
 async fn an_idle_visit_warns_then_ends() {
     let mut kiosk = Kiosk::start(Language::En, true).await;
     kiosk.tap("Return").await;
-    let later = |seconds| chrono::Local::now().naive_local() + chrono::Duration::seconds(seconds);
+    let later = |seconds| emulator_now() + chrono::Duration::seconds(seconds);
     kiosk.drive(Message::Second(later(75))).await;
     assert!(kiosk.shows("I need more time"));
     kiosk.tap("I need more time").await;
@@ -313,4 +314,45 @@ async fn a_long_list_pages_on_a_small_screen() {
     assert!(!kiosk.shows("7. 围城"));
     kiosk.tap("Next").await;
     assert!(kiosk.shows("Next") && kiosk.shows("Previous"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_account_lists_loans_and_renews_the_selected_one() {
+    let mut kiosk = Kiosk::start(Language::En, true).await;
+    kiosk.tap("My account").await;
+    kiosk.scan(ZHANG_WEI).await;
+    for digit in "1234".chars() {
+        kiosk.tap(&digit.to_string()).await;
+    }
+    kiosk.tap("OK").await;
+    let patron = kiosk.app.visit().unwrap().session.patron().unwrap().clone();
+    let [loan] = &patron.loans_detail[..] else { panic!("{:?}", patron.loans_detail) };
+    assert_eq!(loan.barcode, "30234000001064");
+    let title = loan.title.clone().expect("the emulator names the book");
+    let due = loan.due.expect("and its due date");
+    assert!(!loan.overdue);
+    assert!(kiosk.shows(&format!("Due {}", due.format("%Y-%m-%d"))));
+    assert!(!kiosk.shows("Renew selected (1)"));
+    kiosk.tap(&title).await;
+    assert_snapshot(&kiosk.app, DESKTOP, "account-en-1280x800");
+    kiosk.tap("Renew selected (1)").await;
+    let line = &kiosk.app.visit().unwrap().session.lines()[0];
+    let LineState::Renewed { due: Some(renewed) } = line.state else { panic!("{line:?}") };
+    assert!(renewed > due, "the new due date is later");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_loans_are_highlighted() {
+    let mut kiosk = Kiosk::start(Language::ZhCn, true).await;
+    kiosk.tap("我的借阅").await;
+    kiosk.scan("20234000000126").await;
+    for digit in "1234".chars() {
+        kiosk.tap(&digit.to_string()).await;
+    }
+    kiosk.tap("确定").await;
+    let patron = kiosk.app.visit().unwrap().session.patron().unwrap().clone();
+    let overdue: Vec<_> = patron.loans_detail.iter().filter(|loan| loan.overdue).collect();
+    assert!(!overdue.is_empty(), "{:?}", patron.loans_detail);
+    let due = overdue[0].due.unwrap().format("%Y-%m-%d");
+    assert!(kiosk.shows(&format!("已过期 · 应还 {due}")));
 }

@@ -231,11 +231,13 @@ impl Circulation {
         self.send(id, now).await
     }
 
-    /// Looks a patron up (`63`, with the list of loans), checking the PIN when given.
+    /// Looks a patron up (`63`, with the list of loans), checking the PIN when given; with
+    /// `loans`, also each loan's title and due date (`17` per item, at most 50).
     pub async fn lookup(
         &mut self,
         patron: &str,
         pin: Option<&str>,
+        loans: bool,
         chinese: bool,
         now: NaiveDateTime,
     ) -> kiosk_core::circulation::session::Lookup {
@@ -259,7 +261,11 @@ impl Circulation {
             Ok(Message::PatronInformationResponse(response)) => {
                 // A PIN was given: an ILS that does not confirm it (no CQ) does not get a pass.
                 let pin_ok = pin.map(|_| response.valid_patron_password == Some(true));
-                Lookup::Found { patron: Patron::from_response(&response), pin_ok }
+                let mut patron = Patron::from_response(&response);
+                if loans && pin_ok != Some(false) {
+                    patron.loans_detail = self.loan_details(&patron.charged_items, now).await;
+                }
+                Lookup::Found { patron, pin_ok }
             }
             Ok(other) => Lookup::Unavailable(format!("unexpected reply {}", other.code())),
             Err(error) if self.policy.allow_loans => {
@@ -268,6 +274,39 @@ impl Circulation {
             }
             Err(error) => Lookup::Unavailable(error.to_string()),
         }
+    }
+
+    /// Titles and due dates of loans; a loan the library system does not describe is
+    /// still listed, by its barcode.
+    async fn loan_details(
+        &mut self,
+        items: &[String],
+        now: NaiveDateTime,
+    ) -> Vec<kiosk_core::circulation::session::Loan> {
+        let mut loans = Vec::new();
+        for barcode in items.iter().take(50) {
+            let request = Message::from(kiosk_sip2::messages::ItemInformation {
+                transaction_date: kiosk_core::ils::sip_date(now),
+                institution_id: self.terminal.institution_id.as_str().into(),
+                item_identifier: barcode.as_str().into(),
+                terminal_password: Some(self.terminal.terminal_password.as_str().into()),
+                ..Default::default()
+            });
+            let (title, due) = match self.client.request(&request).await {
+                Ok(Message::ItemInformationResponse(item)) => (
+                    Some(item.title_identifier.to_string()).filter(|t| !t.is_empty()),
+                    item.due_date.as_ref().and_then(|d| kiosk_core::ils::parse_due_date(d)),
+                ),
+                _ => (None, None),
+            };
+            loans.push(kiosk_core::circulation::session::Loan {
+                barcode: barcode.clone(),
+                title,
+                due,
+                overdue: due.is_some_and(|due| due < now),
+            });
+        }
+        loans
     }
 
     /// Tells the library system the patron is done (`35`); failures only matter to the log.

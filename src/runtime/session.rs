@@ -99,8 +99,8 @@ impl<'a> SessionRunner<'a> {
         let mut queue: std::collections::VecDeque<Effect> = session.handle(input, now).into();
         while let Some(effect) = queue.pop_front() {
             let next = match effect {
-                Effect::LookUpPatron { patron, pin } => Some(Input::Looked(
-                    self.circulation.lookup(&patron, pin.as_deref(), self.chinese, now).await,
+                Effect::LookUpPatron { patron, pin, loans } => Some(Input::Looked(
+                    self.circulation.lookup(&patron, pin.as_deref(), loans, self.chinese, now).await,
                 )),
                 Effect::Checkout { patron, barcode } => {
                     let (result, title) =

@@ -8,16 +8,15 @@ use fluent_bundle::FluentValue;
 use iced::widget::{Column, button, column, container, responsive, row, space, text};
 use iced::{Alignment, Color, Element, Length};
 use kiosk_core::circulation::Routing;
-use kiosk_core::circulation::session::{EndReason, Input, Line, LineState, Mode, Patron, Phase, Session};
+use kiosk_core::circulation::session::{
+    EndReason, Input, Line, LineState, Loan, Mode, Patron, Phase, Session,
+};
 use kiosk_core::config::OfflinePolicy;
 use kiosk_core::mask;
 
 use crate::theme::TOUCH_MIN;
 use crate::ui::Ui;
 use crate::widgets::big_button;
-
-/// Loans listed on the account screen before paging.
-const ACCOUNT_LINES: usize = 5;
 
 /// The width of question screens (identify, PIN, receipt), so buttons stay within reach.
 const QUESTION_WIDTH: f32 = 760.0;
@@ -35,6 +34,10 @@ pub enum Message {
     TypeCard,
     /// Renew every loan (account).
     RenewAll,
+    /// Select or unselect a loan for renewal (account).
+    ToggleLoan(String),
+    /// Renew the selected loans (account).
+    RenewSelected,
     /// Done with the books.
     Finish,
     /// The receipt answer.
@@ -77,6 +80,8 @@ pub struct Visit {
     pub page: Option<usize>,
     /// The session is waiting for the library system.
     pub working: bool,
+    /// Loans selected for renewal on the account screen.
+    pub selected: std::collections::BTreeSet<String>,
 }
 
 impl Visit {
@@ -91,6 +96,7 @@ impl Visit {
             printing: None,
             page: None,
             working: false,
+            selected: std::collections::BTreeSet::new(),
         }
     }
 
@@ -126,6 +132,16 @@ impl Visit {
             }
             Message::RenewAll => {
                 let items = self.session.patron().map(|p| p.charged_items.clone()).unwrap_or_default();
+                (!items.is_empty()).then_some(Input::Renew(items))
+            }
+            Message::ToggleLoan(barcode) => {
+                if !self.selected.remove(barcode) {
+                    self.selected.insert(barcode.clone());
+                }
+                Some(Input::Activity)
+            }
+            Message::RenewSelected => {
+                let items: Vec<String> = std::mem::take(&mut self.selected).into_iter().collect();
                 (!items.is_empty()).then_some(Input::Renew(items))
             }
             Message::Finish => Some(Input::Finish),
@@ -397,6 +413,11 @@ fn actions<'a>(ui: &Ui<'a>, visit: &'a Visit) -> iced::widget::Row<'a, Message> 
     let session = &visit.session;
     let mut actions = row![].spacing(16).align_y(Alignment::Center);
     if session.mode() == Mode::Account && session.lines().is_empty() {
+        let chosen = visit.selected.len();
+        let label = ui.tr_args("account-renew-selected", &[("count", FluentValue::from(chosen))]);
+        if chosen > 0 {
+            actions = actions.push(big_button::wide(ui, label, false, Message::RenewSelected));
+        }
         actions = actions.push(big_button::wide(ui, ui.tr("account-renew-all"), false, Message::RenewAll));
     }
     let finish = if session.busy() {
@@ -430,24 +451,102 @@ fn item_list<'a>(ui: &Ui<'a>, visit: &'a Visit, empty_hint: String) -> Element<'
         }
         let mut bottom_row = row![].spacing(16).align_y(Alignment::Center);
         if pages > 1 {
-            let pager = |label: String, target: Option<usize>| {
-                let b = button(text(label).size(ui.sizes.button).center())
-                    .height(Length::Fixed(bottom))
-                    .padding([10, 24])
-                    .style(ui.look.secondary_button());
-                match target {
-                    Some(target) => b.on_press(Message::Page(target)),
-                    None => b,
-                }
-            };
-            bottom_row = bottom_row
-                .push(pager(ui.tr("page-previous"), page.checked_sub(1)))
-                .push(text(format!("{} / {pages}", page + 1)).size(ui.sizes.body))
-                .push(pager(ui.tr("page-next"), (page + 1 < pages).then_some(page + 1)));
+            bottom_row = bottom_row.push(pager(&ui, page, pages, bottom));
         }
         column![list.height(Length::Fill), bottom_row.push(actions(&ui, visit))].spacing(spacing).into()
     })
     .into()
+}
+
+/// One loan on the account screen: tap to select it for renewal.
+fn loan_row<'a>(ui: &Ui<'a>, loan: &'a Loan, selected: bool) -> Element<'a, Message> {
+    let date = loan.due.map(|due| due.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let (due, tone) = if loan.overdue {
+        (ui.tr_args("loan-overdue", &[("date", FluentValue::from(date))]), ui.look.danger)
+    } else {
+        (ui.tr_args("loan-due", &[("date", FluentValue::from(date))]), ui.look.text)
+    };
+    let side = TOUCH_MIN * 0.75;
+    let (fill, on_fill) =
+        if selected { (ui.look.primary, ui.look.on_primary) } else { (ui.look.surface, ui.look.text) };
+    let border = ui.look.primary;
+    let tick = container(text(if selected { "√" } else { "" }).size(ui.sizes.title).color(on_fill))
+        .center_x(Length::Fixed(side))
+        .center_y(Length::Fixed(side))
+        .style(move |_| container::Style {
+            background: Some(fill.into()),
+            border: iced::Border { color: border, width: 3.0, radius: 8.0.into() },
+            ..Default::default()
+        });
+    let title = loan.title.clone().unwrap_or_else(|| loan.barcode.clone());
+    let body = column![
+        text(title).size(ui.sizes.body),
+        row![
+            text(if loan.title.is_some() { loan.barcode.clone() } else { String::new() })
+                .size(ui.sizes.small),
+            space::horizontal(),
+            text(due).size(ui.sizes.body).color(tone),
+        ]
+        .spacing(16),
+    ]
+    .spacing(4)
+    .width(Length::Fill);
+    button(row![tick, body].spacing(16).align_y(Alignment::Center))
+        .padding(12)
+        .width(Length::Fill)
+        .style(ui.look.secondary_button())
+        .on_press(Message::ToggleLoan(loan.barcode.clone()))
+        .into()
+}
+
+/// The patron's loans, paged to the screen, with the renewal buttons.
+fn loan_list<'a>(ui: &Ui<'a>, visit: &'a Visit) -> Element<'a, Message> {
+    let loans: &'a [Loan] = visit.session.patron().map_or(&[], |p| p.loans_detail.as_slice());
+    if loans.is_empty() {
+        let none = container(text(ui.tr("account-no-loans")).size(ui.sizes.title))
+            .center_x(Length::Fill)
+            .center_y(Length::Fill);
+        return column![none, actions(ui, visit)].spacing(16).into();
+    }
+    let ui = *ui;
+    responsive(move |size| {
+        let spacing = 10.0;
+        let bottom = TOUCH_MIN.max(ui.sizes.button * 2.2);
+        let per_page = (((size.height - bottom) / (line_height(&ui) + spacing)).floor() as usize).max(1);
+        let pages = loans.len().div_ceil(per_page);
+        let page = visit.page.unwrap_or(0).min(pages - 1);
+        let mut list = Column::new().spacing(spacing);
+        for loan in loans.iter().skip(page * per_page).take(per_page) {
+            list = list.push(loan_row(&ui, loan, visit.selected.contains(&loan.barcode)));
+        }
+        let mut bottom_row = row![].spacing(16).align_y(Alignment::Center);
+        if pages > 1 {
+            bottom_row = bottom_row.push(pager(&ui, page, pages, bottom));
+        }
+        column![list.height(Length::Fill), bottom_row.push(actions(&ui, visit))].spacing(spacing).into()
+    })
+    .into()
+}
+
+/// Previous / page of pages / next.
+fn pager<'a>(ui: &Ui<'a>, page: usize, pages: usize, height: f32) -> iced::widget::Row<'a, Message> {
+    let step = |label: String, target: Option<usize>| {
+        let b = button(text(label).size(ui.sizes.button).center())
+            .height(Length::Fixed(height))
+            .padding([10, 24])
+            .style(ui.look.secondary_button());
+        match target {
+            Some(target) => b.on_press(Message::Page(target)),
+            None => b,
+        }
+    };
+    row![
+        step(ui.tr("page-previous"), page.checked_sub(1)),
+        text(format!("{} / {pages}", page + 1)).size(ui.sizes.body),
+        step(ui.tr("page-next"), (page + 1 < pages).then_some(page + 1)),
+    ]
+    .spacing(24)
+    .align_y(Alignment::Center)
 }
 
 fn ready<'a>(ui: &Ui<'a>, visit: &'a Visit, policy: &OfflinePolicy) -> Element<'a, Message> {
@@ -466,15 +565,7 @@ fn ready<'a>(ui: &Ui<'a>, visit: &'a Visit, policy: &OfflinePolicy) -> Element<'
         content = content.push(banner(ui, notice.clone(), ui.look.warning));
     }
     if session.mode() == Mode::Account && session.lines().is_empty() {
-        let items = session.patron().map(|p| p.charged_items.clone()).unwrap_or_default();
-        let mut list = Column::new().spacing(8).height(Length::Fill);
-        for item in items.iter().take(ACCOUNT_LINES) {
-            list = list.push(text(item.clone()).size(ui.sizes.body));
-        }
-        if items.is_empty() {
-            list = list.push(text(ui.tr("account-no-loans")).size(ui.sizes.body));
-        }
-        content.push(list).push(actions(ui, visit)).into()
+        content.push(loan_list(ui, visit)).into()
     } else {
         content.push(item_list(ui, visit, ui.tr(hint))).into()
     }

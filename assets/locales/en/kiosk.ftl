@@ -151,3 +151,7 @@ attract-station-hint = A place for outdoor workers to rest, drink water and char
 attract-both = Self-service library · Rest station
 attract-both-hint = Borrow and return books, or take a rest, drink water and charge a phone
 attract-touch = Touch the screen to start
+
+loan-due = Due { $date }
+loan-overdue = Overdue · was due { $date }
+account-renew-selected = Renew selected ({ $count })

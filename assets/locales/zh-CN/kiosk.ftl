@@ -130,3 +130,7 @@ attract-station-hint = 户外劳动者歇脚、喝水、充电的地方
 attract-both = 自助借还 · 爱心驿站
 attract-both-hint = 借书还书，歇歇脚、喝口水、充个电
 attract-touch = 请触摸屏幕开始
+
+loan-due = 应还 { $date }
+loan-overdue = 已过期 · 应还 { $date }
+account-renew-selected = 续借所选（{ $count }）

@@ -78,6 +78,19 @@ impl BlockReason {
     }
 }
 
+/// One of the patron's loans, for the account screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loan {
+    /// Barcode.
+    pub barcode: String,
+    /// Title, when the library system gave it.
+    pub title: Option<String>,
+    /// Due date, when the library system gave it.
+    pub due: Option<NaiveDateTime>,
+    /// Past its due date when it was looked up.
+    pub overdue: bool,
+}
+
 /// The patron as the session knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patron {
@@ -101,6 +114,8 @@ pub struct Patron {
     pub messages: Vec<String>,
     /// Items on loan (when the ILS listed them).
     pub charged_items: Vec<String>,
+    /// The loans with titles and due dates (account mode).
+    pub loans_detail: Vec<Loan>,
     /// Known only by the card number: the library system could not be asked, and the
     /// offline policy allows loans (recorded, sent later, within its limits).
     pub offline: bool,
@@ -138,6 +153,7 @@ impl Patron {
             blocks,
             messages: response.screen_message.iter().map(|m| m.to_string()).collect(),
             charged_items: response.charged_items.iter().map(|m| m.to_string()).collect(),
+            loans_detail: Vec::new(),
             offline: false,
         }
     }
@@ -359,6 +375,8 @@ pub enum Effect {
         patron: String,
         /// PIN.
         pin: Option<String>,
+        /// Also fetch each loan's title and due date (the account screen).
+        loans: bool,
     },
     /// Lend (journal first).
     Checkout {
@@ -513,7 +531,7 @@ impl Session {
             Vec::new()
         } else {
             self.phase = Phase::LookingUp;
-            vec![Effect::LookUpPatron { patron: card, pin: None }]
+            vec![Effect::LookUpPatron { patron: card, pin: None, loans: self.mode == Mode::Account }]
         }
     }
 
@@ -523,7 +541,7 @@ impl Session {
         };
         self.pending_pin_attempts = attempts_left;
         self.phase = Phase::LookingUp;
-        vec![Effect::LookUpPatron { patron: card, pin: Some(pin) }]
+        vec![Effect::LookUpPatron { patron: card, pin: Some(pin), loans: self.mode == Mode::Account }]
     }
 
     fn on_lookup(&mut self, lookup: Lookup) -> Vec<Effect> {
@@ -570,6 +588,7 @@ impl Session {
                     blocks: Vec::new(),
                     messages: Vec::new(),
                     charged_items: Vec::new(),
+                    loans_detail: Vec::new(),
                     offline: true,
                 });
                 self.phase = Phase::Ready;
@@ -828,6 +847,7 @@ mod tests {
             blocks,
             messages: vec![],
             charged_items: vec!["30234000001064".into()],
+            loans_detail: Vec::new(),
             offline: false,
         }
     }
@@ -900,7 +920,11 @@ mod tests {
         let effects = s.handle(Input::Pin("1234".into()), t(2));
         assert_eq!(
             effects,
-            [Effect::LookUpPatron { patron: "20234000000019".into(), pin: Some("1234".into()) }]
+            [Effect::LookUpPatron {
+                patron: "20234000000019".into(),
+                pin: Some("1234".into()),
+                loans: false
+            }]
         );
         assert_eq!(s.phase(), Phase::LookingUp);
     }
