@@ -337,6 +337,7 @@ impl App {
                 Effect::Warn { seconds_left } => visit.warning = Some(seconds_left),
                 Effect::PrintReceipt(receipt) => {
                     visit.printing = Some(Printing::InProgress);
+                    visit.receipt_qr = receipt_qr(&receipt, &self.config, &self.localizer, self.language);
                     let bytes = crate::runtime::receipt::print_job(
                         &receipt,
                         &self.config,
@@ -599,6 +600,37 @@ fn demo_serial(barcode: &str, part: u8) -> u32 {
     tail * 10 + u32::from(part)
 }
 
+/// The receipt's text as a QR code picture, for the screen when the printer cannot print:
+/// the visitor can keep it with a phone camera. `None` when it is too long for a QR code.
+pub fn receipt_qr_picture(
+    receipt: &kiosk_core::receipt::Receipt,
+    config: &Config,
+    localizer: &Localizer,
+    language: Language,
+) -> Option<image::GrayImage> {
+    let lines =
+        kiosk_core::receipt::layout(receipt, &config.receipt, &config.terminal.name, localizer, language, 32);
+    let text: Vec<&str> = lines
+        .iter()
+        .map(|line| line.text.trim_end())
+        .filter(|line| !line.chars().all(|c| c == '-'))
+        .collect();
+    kiosk_hardware::escpos::render::qr_bitmap(text.join("\n").as_bytes(), 4, 0x31)
+}
+
+fn receipt_qr(
+    receipt: &kiosk_core::receipt::Receipt,
+    config: &Config,
+    localizer: &Localizer,
+    language: Language,
+) -> Option<iced::widget::image::Handle> {
+    let picture = receipt_qr_picture(receipt, config, localizer, language)?;
+    let (width, height) = picture.dimensions();
+    let rgba =
+        picture.pixels().flat_map(|pixel| [pixel.0[0], pixel.0[0], pixel.0[0], 255]).collect::<Vec<u8>>();
+    Some(iced::widget::image::Handle::from_rgba(width, height, rgba))
+}
+
 /// Sends a print job and waits for the printer's answer.
 async fn print(printer: Option<kiosk_hardware::device::DeviceHandle>, bytes: Vec<u8>) -> Result<(), String> {
     let Some(printer) = printer else { return Err("no receipt printer is configured".into()) };
@@ -627,4 +659,34 @@ fn minute_ticks() -> impl iced::futures::Stream<Item = NaiveDateTime> {
             .await;
         Some((Local::now().naive_local(), ()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiosk_core::receipt::{Receipt, ReceiptItem, ReceiptKind, ReceiptStatus};
+
+    #[test]
+    fn the_receipt_qr_code_reads_back_as_the_receipt_text() {
+        let at = |day| chrono::NaiveDate::from_ymd_opt(2026, 7, day).unwrap().and_hms_opt(10, 0, 0).unwrap();
+        let receipt = Receipt {
+            kind: ReceiptKind::Loan,
+            at: at(15),
+            patron: None,
+            items: vec![ReceiptItem {
+                barcode: "30234000000017".into(),
+                title: Some("活着".into()),
+                status: ReceiptStatus::Loaned { due: Some(at(29)), renewed: false },
+                queued: false,
+            }],
+        };
+        let picture =
+            receipt_qr_picture(&receipt, &Config::default(), &Localizer::new(), Language::ZhCn).unwrap();
+        let mut prepared = rqrr::PreparedImage::prepare(picture);
+        let grids = prepared.detect_grids();
+        let (_, content) = grids.first().expect("a QR code").decode().unwrap();
+        for expected in ["借书凭条", "1. 活着", "30234000000017", "应还 2026-07-29"] {
+            assert!(content.contains(expected), "{expected} missing from {content}");
+        }
+    }
 }

@@ -38,6 +38,7 @@ fn emulator_now() -> NaiveDateTime {
 
 struct Kiosk {
     app: App,
+    devices: Devices,
     size: Size,
     emulator: Arc<Emulator>,
     _dir: tempfile::TempDir,
@@ -74,7 +75,7 @@ impl Kiosk {
         let circulation = Circulation::new(&config, Store::open_in(dir.path()).unwrap(), Client::new(client));
         let devices = Devices::start(kiosk::runtime::devices::specs(&config, dir.path()).unwrap());
         let services = Services {
-            devices: Some(devices),
+            devices: Some(devices.clone()),
             sync: None,
             circulation: Some(Arc::new(tokio::sync::Mutex::new(circulation))),
             clock: Some(emulator_now),
@@ -85,7 +86,7 @@ impl Kiosk {
             services,
             fixed_now(),
         );
-        Kiosk { app, size: DESKTOP, emulator, _dir: dir }
+        Kiosk { app, devices, size: DESKTOP, emulator, _dir: dir }
     }
 
     /// Feeds a message and every message its tasks produce, until all is quiet.
@@ -355,4 +356,29 @@ async fn overdue_loans_are_highlighted() {
     assert!(!overdue.is_empty(), "{:?}", patron.loans_detail);
     let due = overdue[0].due.unwrap().format("%Y-%m-%d");
     assert!(kiosk.shows(&format!("已过期 · 应还 {due}")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_paper_shows_the_summary_and_a_qr_code_instead() {
+    use kiosk_hardware::device::{Command, DeviceKind};
+    use kiosk_hardware::escpos::PaperStatus;
+
+    let mut kiosk = Kiosk::start(Language::ZhCn, true).await;
+    let printer = kiosk.devices.supervisor.handle(DeviceKind::Printer).unwrap().clone();
+    assert!(printer.send(Command::SetPaper(PaperStatus::Out)));
+    kiosk.scan(ZHANG_WEI).await;
+    for digit in "1234".chars() {
+        kiosk.tap(&digit.to_string()).await;
+    }
+    kiosk.tap("确定").await;
+    kiosk.scan("30234000000017").await;
+    kiosk.tap("完成").await;
+    kiosk.tap("打印凭条").await;
+    let visit = kiosk.app.visit().unwrap();
+    assert!(matches!(visit.printing, Some(Printing::Failed(_))), "{:?}", visit.printing);
+    assert!(visit.receipt_qr.is_some());
+    assert!(kiosk.shows("打印机暂时不能打印。以下是本次办理的记录；需要凭条请到服务台。"));
+    assert!(kiosk.shows("用手机扫码保存记录"));
+    assert!(kiosk.shows("1. 活着"));
+    assert_snapshot(&kiosk.app, DESKTOP, "print-failed-zh-CN-1280x800");
 }

@@ -82,6 +82,8 @@ pub struct Visit {
     pub working: bool,
     /// Loans selected for renewal on the account screen.
     pub selected: std::collections::BTreeSet<String>,
+    /// The receipt as a QR code, shown when the printer cannot print it.
+    pub receipt_qr: Option<iced::widget::image::Handle>,
 }
 
 impl Visit {
@@ -97,6 +99,7 @@ impl Visit {
             page: None,
             working: false,
             selected: std::collections::BTreeSet::new(),
+            receipt_qr: None,
         }
     }
 
@@ -600,9 +603,23 @@ fn goodbye<'a>(ui: &Ui<'_>, visit: &Visit, reason: EndReason) -> Element<'a, Mes
         Some(Printing::Done) => content = content.push(text(ui.tr("receipt-printed")).size(ui.sizes.title)),
         Some(Printing::Failed(_)) => {
             content = content.push(banner(ui, ui.tr("receipt-failed"), ui.look.warning));
-            for (index, line) in visit.session.lines().iter().enumerate().take(8) {
-                content = content.push(line_view(ui, index + 1, line));
+            let mut summary = Column::new().spacing(8).width(Length::Fill);
+            for (index, line) in visit.session.lines().iter().enumerate().take(6) {
+                summary = summary.push(line_view(ui, index + 1, line));
             }
+            let mut row = row![summary].spacing(24).align_y(Alignment::Center);
+            if let Some(qr) = &visit.receipt_qr {
+                let side = TOUCH_MIN * 4.0;
+                row = row.push(
+                    column![
+                        iced::widget::image(qr.clone()).width(side).height(side),
+                        text(ui.tr("receipt-qr-hint")).size(ui.sizes.small),
+                    ]
+                    .spacing(8)
+                    .align_x(Alignment::Center),
+                );
+            }
+            content = content.push(row);
         }
         None => {}
     }

@@ -155,3 +155,4 @@ attract-touch = Touch the screen to start
 loan-due = Due { $date }
 loan-overdue = Overdue · was due { $date }
 account-renew-selected = Renew selected ({ $count })
+receipt-qr-hint = Scan with your phone to keep a record

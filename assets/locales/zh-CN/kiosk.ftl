@@ -134,3 +134,4 @@ attract-touch = 请触摸屏幕开始
 loan-due = 应还 { $date }
 loan-overdue = 已过期 · 应还 { $date }
 account-renew-selected = 续借所选（{ $count }）
+receipt-qr-hint = 用手机扫码保存记录

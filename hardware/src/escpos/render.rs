@@ -157,7 +157,10 @@ impl Canvas<'_> {
 }
 
 /// Draws a QR code of `data` with `module` dots per module.
-fn qr_bitmap(data: &[u8], module: u32, level: u8) -> Option<GrayImage> {
+/// A QR code (model 2) as a picture: `module` pixels per module and a 4-module quiet
+/// zone; `level` is the `GS ( k` error-correction byte (`0x30` L, `0x31` M, `0x32` Q,
+/// `0x33` H). `None` when the data does not fit a QR code.
+pub fn qr_bitmap(data: &[u8], module: u32, level: u8) -> Option<GrayImage> {
     let level = match level {
         0x30 => qrcode::EcLevel::L,
         0x32 => qrcode::EcLevel::Q,
