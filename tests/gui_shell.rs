@@ -81,6 +81,10 @@ fn snapshots_equal(a: &iced_test::simulator::Snapshot, b: &iced_test::simulator:
 #[test]
 fn snapshot_home_zh_cn() {
     assert_snapshot(&app_with(Role::Both, Language::ZhCn), DESKTOP, "home-zh-CN-1280x800");
+    let compact = Size { width: 1024.0, height: 600.0 };
+    let portrait = Size { width: 1080.0, height: 1920.0 };
+    assert_snapshot(&app_with(Role::Both, Language::ZhCn), compact, "home-zh-CN-1024x600");
+    assert_snapshot(&app_with(Role::Both, Language::ZhCn), portrait, "home-zh-CN-1080x1920");
 }
 
 #[test]
@@ -136,6 +140,8 @@ fn idle_home_shows_the_attract_screen_and_a_touch_wakes_it() {
         }
     }
     assert_snapshot(&app, DESKTOP, "attract-zh-CN-1280x800");
+    let _ = app.update(Message::Bar(kiosk::widgets::status_bar::BarMessage::ToggleLanguage));
+    assert_snapshot(&app, DESKTOP, "attract-en-1280x800");
     click(&mut app, DESKTOP, "请触摸屏幕开始 · Touch the screen to start");
     assert_eq!(app.screen(), &Screen::Home);
 }

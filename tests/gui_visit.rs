@@ -122,6 +122,18 @@ impl Kiosk {
         self.drive(Message::Device(event)).await;
     }
 
+    /// Snapshots the screen at 1280×800 in both languages (`<screen>-zh-CN-…`, `<screen>-en-…`).
+    async fn snap(&mut self, screen: &str) {
+        for _ in 0..2 {
+            let language = match self.app.language() {
+                Language::ZhCn => "zh-CN",
+                Language::En => "en",
+            };
+            assert_snapshot(&self.app, DESKTOP, &format!("{screen}-{language}-1280x800"));
+            self.drive(Message::Bar(kiosk::widgets::status_bar::BarMessage::ToggleLanguage)).await;
+        }
+    }
+
     fn shows(&self, words: &str) -> bool {
         simulator(&self.app, self.size).find(words).is_ok()
     }
@@ -140,6 +152,7 @@ async fn borrow_three_books_with_a_receipt() {
     let mut kiosk = Kiosk::start(Language::ZhCn, true).await;
     kiosk.tap("借书").await;
     assert!(kiosk.shows("请扫描读者证或电子读者证二维码"));
+    kiosk.snap("identify").await;
     kiosk.tap("输入读者证号").await;
     for digit in ZHANG_WEI.chars() {
         kiosk.tap(&digit.to_string()).await;
@@ -150,7 +163,7 @@ async fn borrow_three_books_with_a_receipt() {
         kiosk.tap(&digit.to_string()).await;
     }
     assert!(kiosk.shows("●●●●"), "the PIN is masked");
-    assert_snapshot(&kiosk.app, DESKTOP, "pin-zh-CN-1280x800");
+    kiosk.snap("pin").await;
     kiosk.tap("确定").await;
     assert_eq!(kiosk.phase(), Phase::Ready);
     assert!(kiosk.shows("您好，张*"));
@@ -165,17 +178,18 @@ async fn borrow_three_books_with_a_receipt() {
         assert!(matches!(line.state, LineState::Loaned { queued: false, .. }), "{line:?}");
     }
     assert!(kiosk.shows("借书成功，应还 2026-08-14"));
-    assert_snapshot(&kiosk.app, DESKTOP, "borrow-zh-CN-1280x800");
+    kiosk.snap("borrow").await;
     kiosk.tap("▲ 收起演示托盘").await;
     assert_snapshot(&kiosk.app, COMPACT, "borrow-zh-CN-1024x600");
     assert_snapshot(&kiosk.app, PORTRAIT, "borrow-zh-CN-1080x1920");
 
     kiosk.tap("完成").await;
     assert!(kiosk.shows("需要打印借还凭条吗？"));
-    assert_snapshot(&kiosk.app, DESKTOP, "receipt-question-zh-CN-1280x800");
+    kiosk.snap("receipt-question").await;
     kiosk.tap("打印凭条").await;
     assert_eq!(kiosk.app.visit().unwrap().printing, Some(Printing::Done));
     assert!(kiosk.shows("请取走您的凭条"));
+    kiosk.snap("goodbye").await;
     for book in books {
         assert_eq!(kiosk.on_loan_to(book).as_deref(), Some(ZHANG_WEI));
     }
@@ -192,7 +206,7 @@ async fn a_scanned_book_at_home_starts_a_return_and_calls_out_the_hold() {
     kiosk.scan("30234000000033").await;
     assert!(kiosk.shows("Returned: put it in the transit bin (to CENTRAL)"));
     assert_eq!(kiosk.on_loan_to("30234000000025"), None);
-    assert_snapshot(&kiosk.app, DESKTOP, "return-en-1280x800");
+    kiosk.snap("return").await;
     kiosk.tap("Done").await;
     kiosk.tap("No, thanks").await;
     assert_eq!(kiosk.phase(), Phase::Ended(kiosk_core::circulation::session::EndReason::Finished));
@@ -227,7 +241,7 @@ async fn wrong_pin_three_times_and_a_blocked_patron() {
     assert!(kiosk.shows("Borrowing is suspended on your card. Please ask staff at the desk."));
     kiosk.scan("30234000000017").await;
     assert!(kiosk.shows("Not borrowed: your card cannot borrow right now"));
-    assert_snapshot(&kiosk.app, DESKTOP, "blocked-en-1280x800");
+    kiosk.snap("blocked").await;
     assert_eq!(kiosk.on_loan_to("30234000000017"), None);
 }
 
@@ -335,7 +349,7 @@ async fn my_account_lists_loans_and_renews_the_selected_one() {
     assert!(kiosk.shows(&format!("Due {}", due.format("%Y-%m-%d"))));
     assert!(!kiosk.shows("Renew selected (1)"));
     kiosk.tap(&title).await;
-    assert_snapshot(&kiosk.app, DESKTOP, "account-en-1280x800");
+    kiosk.snap("account").await;
     kiosk.tap("Renew selected (1)").await;
     let line = &kiosk.app.visit().unwrap().session.lines()[0];
     let LineState::Renewed { due: Some(renewed) } = line.state else { panic!("{line:?}") };
@@ -380,5 +394,5 @@ async fn out_of_paper_shows_the_summary_and_a_qr_code_instead() {
     assert!(kiosk.shows("打印机暂时不能打印。以下是本次办理的记录；需要凭条请到服务台。"));
     assert!(kiosk.shows("用手机扫码保存记录"));
     assert!(kiosk.shows("1. 活着"));
-    assert_snapshot(&kiosk.app, DESKTOP, "print-failed-zh-CN-1280x800");
+    kiosk.snap("print-failed").await;
 }

@@ -69,7 +69,7 @@ pub fn view<'a>(ui: &Ui<'_>, status: Status<'_>) -> Element<'a, BarMessage> {
                 .wrapping(iced::widget::text::Wrapping::None),
         )
         .padding([8, 12])
-        .height(Length::Fixed(TOUCH_MIN - 8.0))
+        .height(Length::Fixed(TOUCH_MIN))
         .style(ui.look.bar_button())
         .on_press(message)
     };
