@@ -21,4 +21,6 @@ icons! {
     RETURN => "return.png",
     ACCOUNT => "account.png",
     STATION => "station.png",
+    HOW_SCAN => "how-scan.png",
+    HOW_PAD => "how-pad.png",
 }

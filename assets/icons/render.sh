@@ -5,5 +5,10 @@ set -eu
 cd "$(dirname "$0")"
 for source in src/*.svg; do
     name=$(basename "$source" .svg)
-    rsvg-convert -w 128 -h 128 "$source" -o "$name.png"
+    case "$name" in
+        how-*) size="-w 384 -h 256" ;;  # the attract screen's pictures, 3:2
+        *) size="-w 128 -h 128" ;;
+    esac
+    # shellcheck disable=SC2086
+    rsvg-convert $size "$source" -o "$name.png"
 done

@@ -23,14 +23,27 @@ pub fn view<'a>(ui: &Ui<'_>, role: Role, text_in: impl Fn(Language, &str) -> Str
         Role::Station => ("attract-station", "attract-station-hint"),
         Role::Both => ("attract-both", "attract-both-hint"),
     };
-    let pictures = match role {
-        Role::Library => vec![&*icons::BORROW, &*icons::RETURN],
-        Role::Station => vec![&*icons::STATION],
-        Role::Both => vec![&*icons::BORROW, &*icons::RETURN, &*icons::STATION],
+    // Where to scan the card and where to put the books; the rest station's cup.
+    let pictures: Vec<(&image::Handle, Option<&str>)> = match role {
+        Role::Library | Role::Both => {
+            vec![(&*icons::HOW_SCAN, Some("attract-how-scan")), (&*icons::HOW_PAD, Some("attract-how-pad"))]
+        }
+        Role::Station => vec![(&*icons::STATION, None)],
     };
-    let side = ui.sizes.headline * 3.0;
-    let pictures =
-        row(pictures.into_iter().map(|icon| image(icon.clone()).width(side).height(side).into())).spacing(48);
+    let height = ui.sizes.headline * 3.2;
+    let pictures = row(pictures.into_iter().map(|(picture, caption)| {
+        let width = if caption.is_some() { height * 1.5 } else { height };
+        let mut column =
+            column![image(picture.clone()).width(width).height(height)].spacing(8).align_x(Alignment::Center);
+        if let Some(key) = caption {
+            column = column.push(
+                text(format!("{} · {}", text_in(Language::ZhCn, key), text_in(Language::En, key)))
+                    .size(ui.sizes.body),
+            );
+        }
+        column.into()
+    }))
+    .spacing(64);
     let mut content = column![pictures].spacing(24).align_x(Alignment::Center);
     for language in [Language::ZhCn, Language::En] {
         content = content

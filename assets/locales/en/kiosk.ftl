@@ -156,3 +156,5 @@ loan-due = Due { $date }
 loan-overdue = Overdue · was due { $date }
 account-renew-selected = Renew selected ({ $count })
 receipt-qr-hint = Scan with your phone to keep a record
+attract-how-scan = Scan your card here
+attract-how-pad = Put books on the pad

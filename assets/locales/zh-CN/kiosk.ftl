@@ -135,3 +135,5 @@ loan-due = 应还 { $date }
 loan-overdue = 已过期 · 应还 { $date }
 account-renew-selected = 续借所选（{ $count }）
 receipt-qr-hint = 用手机扫码保存记录
+attract-how-scan = 在扫描窗口刷卡
+attract-how-pad = 把书放在感应区
