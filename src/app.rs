@@ -119,6 +119,15 @@ pub struct App {
     last_touch: NaiveDateTime,
 }
 
+/// When the process started, for the start-up time in the log.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+static FIRST_VIEW: std::sync::Once = std::sync::Once::new();
+
+/// Notes the process start, so the log says how long the first screen took.
+pub fn mark_start() {
+    let _ = STARTED.set(std::time::Instant::now());
+}
+
 /// Idle time at the home screen before the attract screen shows.
 const ATTRACT_AFTER: chrono::Duration = chrono::Duration::minutes(2);
 
@@ -519,6 +528,11 @@ impl App {
 
     /// Draws the current screen under the status bar.
     pub fn view(&self) -> Element<'_, Message> {
+        if let Some(start) = STARTED.get() {
+            FIRST_VIEW.call_once(|| {
+                tracing::info!(elapsed_ms = start.elapsed().as_millis() as u64, "first screen built");
+            });
+        }
         let ui = Ui::new(&self.localizer, self.language, self.look(), Sizes::select(self.large_text));
         let bar = status_bar::view(
             &ui,

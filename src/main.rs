@@ -13,6 +13,7 @@ use kiosk::{commands, fonts, load_config, logging};
 use kiosk_core::config::EXAMPLE;
 
 fn main() -> ExitCode {
+    kiosk::app::mark_start();
     let mut cli = Cli::parse();
     match cli.command.take() {
         None => run_gui(&cli),

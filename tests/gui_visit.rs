@@ -179,6 +179,10 @@ async fn borrow_three_books_with_a_receipt() {
     }
     assert!(kiosk.shows("借书成功，应还 2026-08-14"));
     kiosk.snap("borrow").await;
+    let large_text = Message::Bar(kiosk::widgets::status_bar::BarMessage::ToggleLargeText);
+    kiosk.drive(large_text.clone()).await;
+    assert_snapshot(&kiosk.app, DESKTOP, "borrow-large-text-zh-CN-1280x800");
+    kiosk.drive(large_text).await;
     kiosk.tap("▲ 收起演示托盘").await;
     assert_snapshot(&kiosk.app, COMPACT, "borrow-zh-CN-1024x600");
     assert_snapshot(&kiosk.app, PORTRAIT, "borrow-zh-CN-1080x1920");
