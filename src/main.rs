@@ -272,6 +272,7 @@ fn run_gui(cli: &Cli) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let probe = Arc::new(client.clone());
     let circulation = kiosk::runtime::circulation::Circulation::new(
         &config,
         store,
@@ -282,6 +283,7 @@ fn run_gui(cli: &Cli) -> ExitCode {
         devices: Some(devices),
         sync: Some(SyncWorker {
             circulation: circulation.clone(),
+            probe,
             every: std::time::Duration::from_secs(u64::from(config.ils.heartbeat_secs)),
         }),
         circulation: Some(circulation),

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use kiosk::runtime::circulation::Circulation;
+use kiosk::runtime::circulation::{Circulation, Outcome};
 use kiosk::runtime::session::{SecurityWriter, SessionRunner};
 use kiosk_core::Config;
 use kiosk_core::circulation::Routing;
@@ -375,7 +375,10 @@ async fn sync_worker_forwards_the_queue_when_the_library_system_returns() {
     assert!(matches!(returns.lines()[0].state, LineState::Returned { queued: true, .. }));
 
     let shared = Arc::new(tokio::sync::Mutex::new(kiosk.circulation));
-    let worker = SyncWorker { circulation: shared.clone(), every: Duration::from_secs(1) };
+    let mut probe = kiosk_core::ils::client_config(&Config::default().ils, "127.0.0.1", port, 48);
+    probe.connect_timeout = Duration::from_millis(500);
+    let worker =
+        SyncWorker { circulation: shared.clone(), probe: Arc::new(probe), every: Duration::from_secs(1) };
     let mut statuses = Box::pin(run(&worker));
     let first = statuses.next().await.unwrap();
     assert!(!first.health.is_online());
@@ -403,4 +406,45 @@ async fn sync_worker_forwards_the_queue_when_the_library_system_returns() {
     let quiet = statuses.next().await.unwrap();
     assert!(quiet.health.is_online());
     assert_eq!(quiet.report, None);
+}
+
+/// On a dead network a visitor must not wait out a connect timeout for every book: after
+/// one failed attempt, live transactions go straight to the journal until a heartbeat
+/// reaches the library system again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_library_system_is_not_retried_for_every_book() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    // Accepts connections and drops them at once: every login fails.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    let emulator = Arc::new(Emulator::new(
+        CatalogStore::in_memory(now()).unwrap(),
+        Box::new(now),
+        ("kiosk".into(), "kiosk".into()),
+        "WCP".into(),
+    ));
+    let mut kiosk = Kiosk::with_port(port, emulator);
+    let queued = |outcome: Outcome| matches!(outcome, Outcome::Queued { .. });
+
+    assert!(queued(kiosk.circulation.checkin("30234000000017", now()).await.unwrap()));
+    let tried = accepted.load(Ordering::SeqCst);
+    assert!(tried >= 1, "the first book tries the network");
+    assert!(queued(kiosk.circulation.checkin("30234000000041", now()).await.unwrap()));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(accepted.load(Ordering::SeqCst), tried, "the second does not wait on it again");
+
+    kiosk.circulation.set_reachable(true);
+    assert!(queued(kiosk.circulation.checkin("30234000000074", now()).await.unwrap()));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(accepted.load(Ordering::SeqCst) > tried, "after a heartbeat got through it tries again");
+    assert_eq!(kiosk.circulation.counts().unwrap().queued(), 3, "nothing lost");
 }

@@ -10,8 +10,6 @@ use kiosk_core::store::{JournalCounts, JournalId, JournalState, NewTransaction, 
 use kiosk_sip2::Message;
 use kiosk_sip2::client::{Client, ClientError};
 
-use super::sync::IlsHealth;
-
 /// What happened to one transaction, for the screen, the receipt and the CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -68,6 +66,10 @@ pub struct Circulation {
     client: Client,
     terminal: Terminal,
     policy: OfflinePolicy,
+    /// The last attempt to reach the library system failed and no heartbeat has reached it
+    /// since: live transactions go straight to the journal instead of waiting out another
+    /// connect timeout on a dead network.
+    known_unreachable: bool,
 }
 
 impl Circulation {
@@ -82,6 +84,7 @@ impl Circulation {
                 location: config.ils.location_code.clone(),
             },
             policy: config.offline.clone(),
+            known_unreachable: false,
         }
     }
 
@@ -95,22 +98,21 @@ impl Circulation {
         Ok(self.store.journal_counts()?)
     }
 
-    /// Checks the library system: connects (and logs in) if needed, then SC status.
-    pub async fn heartbeat(&mut self) -> IlsHealth {
-        if let Err(error) = self.client.ensure_connected().await {
-            return IlsHealth::Offline { reason: error.to_string() };
-        }
-        match self.client.status().await {
-            Ok(_) => IlsHealth::Online { round_trip: self.client.last_round_trip().unwrap_or_default() },
-            Err(error) => IlsHealth::Offline { reason: error.to_string() },
-        }
+    /// What the heartbeat found: whether the library system can be reached. A failure makes
+    /// live transactions skip the network until a heartbeat succeeds again.
+    pub fn set_reachable(&mut self, reachable: bool) {
+        self.known_unreachable = !reachable;
     }
 
     async fn reachable(&mut self) -> bool {
+        if self.known_unreachable {
+            return false;
+        }
         match self.client.ensure_connected().await {
             Ok(()) => true,
             Err(error) => {
                 tracing::warn!(%error, "the library system is unreachable; working off line");
+                self.known_unreachable = true;
                 false
             }
         }
@@ -254,6 +256,13 @@ impl Circulation {
             patron_password: pin.map(Into::into),
             ..Default::default()
         });
+        if !self.reachable().await {
+            return if self.policy.allow_loans {
+                Lookup::Offline
+            } else {
+                Lookup::Unavailable("the library system is unreachable".into())
+            };
+        }
         match self.client.request(&request).await {
             Ok(Message::PatronInformationResponse(response)) if response.valid_patron == Some(false) => {
                 Lookup::Unknown
@@ -372,6 +381,9 @@ impl Circulation {
     /// the order is kept.
     pub async fn sync_once(&mut self, now: NaiveDateTime) -> anyhow::Result<SyncReport> {
         let mut report = SyncReport::default();
+        // Forwarding is asked for explicitly (the worker's heartbeat got through, or a
+        // technician ran it): always try the network.
+        self.known_unreachable = false;
         if !self.reachable().await {
             report.stopped = Some("the library system is unreachable".into());
             report.remaining = self.store.journal_counts()?.queued();

@@ -12,6 +12,8 @@ use iced::futures::Stream;
 use kiosk_core::store::JournalCounts;
 use tokio::sync::Mutex;
 
+use kiosk_sip2::client::{Client, ClientConfig};
+
 use super::circulation::{Circulation, SyncReport};
 
 /// Circulation shared by the sync worker and the screens.
@@ -57,6 +59,9 @@ pub struct SyncStatus {
 pub struct SyncWorker {
     /// The circulation whose journal is forwarded.
     pub circulation: SharedCirculation,
+    /// The library system, probed on a connection of the worker's own so that a dead
+    /// network never holds up a visitor's transaction.
+    pub probe: Arc<ClientConfig>,
     /// Heartbeat interval while all is well.
     pub every: Duration,
 }
@@ -80,11 +85,27 @@ pub fn next_delay(every: Duration, failures: u32, jitter: f64) -> Duration {
     if failures == 0 { every } else { kiosk_core::circulation::retry_delay(failures - 1, jitter).min(every) }
 }
 
-/// One round: heartbeat, then forward the queue if there is one. Returns the status and
-/// whether the round failed.
-pub async fn round(circulation: &SharedCirculation) -> (IlsHealth, JournalCounts, Option<SyncReport>, bool) {
+/// SC status on the probe connection (connecting and logging in first if needed).
+pub async fn heartbeat(probe: &mut Client) -> IlsHealth {
+    if let Err(error) = probe.ensure_connected().await {
+        return IlsHealth::Offline { reason: error.to_string() };
+    }
+    match probe.status().await {
+        Ok(_) => IlsHealth::Online { round_trip: probe.last_round_trip().unwrap_or_default() },
+        Err(error) => IlsHealth::Offline { reason: error.to_string() },
+    }
+}
+
+/// One round: heartbeat on the probe connection (without holding the circulation), then,
+/// when the library system answered and the journal holds queued rows, forward them.
+/// Returns the status and whether the round failed.
+pub async fn round(
+    circulation: &SharedCirculation,
+    probe: &mut Client,
+) -> (IlsHealth, JournalCounts, Option<SyncReport>, bool) {
+    let health = heartbeat(probe).await;
     let mut circulation = circulation.lock().await;
-    let health = circulation.heartbeat().await;
+    circulation.set_reachable(health.is_online());
     let mut failed = !health.is_online();
     let mut report = None;
     if health.is_online() {
@@ -127,18 +148,19 @@ pub async fn round(circulation: &SharedCirculation) -> (IlsHealth, JournalCounts
 /// Runs rounds forever, reporting after each.
 pub fn run(worker: &SyncWorker) -> impl Stream<Item = SyncStatus> + use<> {
     let circulation = worker.circulation.clone();
+    let probe = Client::new((*worker.probe).clone());
     let every = worker.every;
     iced::futures::stream::unfold(
-        (circulation, None::<Duration>, 0u32),
-        move |(circulation, wait, failures)| async move {
+        (circulation, probe, None::<Duration>, 0u32),
+        move |(circulation, mut probe, wait, failures)| async move {
             if let Some(wait) = wait {
                 tokio::time::sleep(wait).await;
             }
-            let (health, counts, report, failed) = round(&circulation).await;
+            let (health, counts, report, failed) = round(&circulation, &mut probe).await;
             let failures = if failed { failures.saturating_add(1) } else { 0 };
             let next_in = next_delay(every, failures, jitter());
             let status = SyncStatus { health, counts, report, next_in };
-            Some((status, (circulation, Some(next_in), failures)))
+            Some((status, (circulation, probe, Some(next_in), failures)))
         },
     )
 }
