@@ -10,9 +10,8 @@ use std::time::Duration;
 use chrono::Local;
 use iced::futures::Stream;
 use kiosk_core::store::JournalCounts;
-use tokio::sync::Mutex;
-
 use kiosk_sip2::client::{Client, ClientConfig};
+use tokio::sync::Mutex;
 
 use super::circulation::{Circulation, SyncReport};
 
