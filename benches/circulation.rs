@@ -11,7 +11,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kiosk::runtime::circulation::Circulation;
 use kiosk_core::Config;
 use kiosk_core::ils::emulator::Emulator;
-use kiosk_core::store::catalog::{CatalogStore, ItemStatus};
+use kiosk_core::store::catalog::CatalogStore;
 use kiosk_core::store::{NewTransaction, Store, TransactionKind};
 use kiosk_sip2::client::Client;
 use kiosk_sip2::server::{ServerConfig, serve};
@@ -50,16 +50,7 @@ fn journal_appends(c: &mut Criterion) {
 fn emulator() -> (u16, String, Vec<String>) {
     let catalog = CatalogStore::in_memory(now()).unwrap();
     let patron = catalog.patron_list().unwrap()[0].0.clone();
-    let books: Vec<String> = catalog
-        .item_barcodes()
-        .unwrap()
-        .into_iter()
-        .filter(|b| {
-            let item = catalog.item(b).unwrap().unwrap();
-            item.home_branch == "WCP" && item.status == ItemStatus::Available && item.hold_queue == 0
-        })
-        .take(5)
-        .collect();
+    let books: Vec<String> = catalog.shelf_items("WCP").unwrap().into_iter().take(5).collect();
     let emulator =
         Arc::new(Emulator::new(catalog, Box::new(now), ("kiosk".into(), "kiosk".into()), "WCP".into()));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

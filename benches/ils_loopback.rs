@@ -11,7 +11,7 @@ use chrono::Local;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kiosk_core::ils::emulator::Emulator;
 use kiosk_core::ils::{client_config, sip_date};
-use kiosk_core::store::catalog::{CatalogStore, ItemStatus};
+use kiosk_core::store::catalog::CatalogStore;
 use kiosk_sip2::Message;
 use kiosk_sip2::client::Client;
 use kiosk_sip2::messages::{Checkin, Checkout};
@@ -25,16 +25,7 @@ fn bench(c: &mut Criterion) {
     let store = CatalogStore::open(&dir.path().join("ils.sqlite3"), now).unwrap();
     let patrons: Vec<String> =
         store.patron_list().unwrap().into_iter().map(|(barcode, _)| barcode).take(4).collect();
-    // Books of this branch that are on the shelf with nobody waiting: a return puts them back.
-    let items: Vec<String> = store
-        .item_barcodes()
-        .unwrap()
-        .into_iter()
-        .filter(|barcode| {
-            let item = store.item(barcode).unwrap().unwrap();
-            item.home_branch == "WCP" && item.status == ItemStatus::Available && item.hold_queue == 0
-        })
-        .collect();
+    let items: Vec<String> = store.shelf_items("WCP").unwrap();
     let emulator = Arc::new(Emulator::new(
         store,
         Box::new(|| Local::now().naive_local()),

@@ -31,6 +31,16 @@ fn now() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 7, 15).unwrap().and_hms_opt(10, 0, 0).unwrap()
 }
 
+/// The ILS emulator over the demo catalog, its clock fixed at [`now`].
+fn emulator() -> Arc<Emulator> {
+    Arc::new(Emulator::new(
+        CatalogStore::in_memory(now()).unwrap(),
+        Box::new(now),
+        ("kiosk".into(), "kiosk".into()),
+        "WCP".into(),
+    ))
+}
+
 /// Security through the 3M driver to a simulated pad, with the ISO values.
 struct Pad {
     reader: M3Reader<PadTransport>,
@@ -75,12 +85,7 @@ impl Kiosk {
     async fn start() -> Kiosk {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let emulator = Arc::new(Emulator::new(
-            CatalogStore::in_memory(now()).unwrap(),
-            Box::new(now),
-            ("kiosk".into(), "kiosk".into()),
-            "WCP".into(),
-        ));
+        let emulator = emulator();
         tokio::spawn(serve(
             listener,
             emulator.clone(),
@@ -306,12 +311,7 @@ async fn incomplete_set_and_security_failure_with_rollback() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_borrow_then_online() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let emulator = Arc::new(Emulator::new(
-        CatalogStore::in_memory(now()).unwrap(),
-        Box::new(now),
-        ("kiosk".into(), "kiosk".into()),
-        "WCP".into(),
-    ));
+    let emulator = emulator();
     let mut kiosk = Kiosk::with_port(port, emulator.clone());
 
     // Off line the card cannot be checked; the offline policy lets it borrow up to its
@@ -362,12 +362,7 @@ async fn sync_worker_forwards_the_queue_when_the_library_system_returns() {
     use kiosk::runtime::sync::{SyncWorker, run};
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let emulator = Arc::new(Emulator::new(
-        CatalogStore::in_memory(now()).unwrap(),
-        Box::new(now),
-        ("kiosk".into(), "kiosk".into()),
-        "WCP".into(),
-    ));
+    let emulator = emulator();
     let mut kiosk = Kiosk::with_port(port, emulator.clone());
     let mut returns = Session::new(Mode::Return, settings(), now());
     let tag = kiosk.pad.place(1, "30234000001064");
@@ -426,12 +421,7 @@ async fn an_unreachable_library_system_is_not_retried_for_every_book() {
             drop(stream);
         }
     });
-    let emulator = Arc::new(Emulator::new(
-        CatalogStore::in_memory(now()).unwrap(),
-        Box::new(now),
-        ("kiosk".into(), "kiosk".into()),
-        "WCP".into(),
-    ));
+    let emulator = emulator();
     let mut kiosk = Kiosk::with_port(port, emulator);
     let queued = |outcome: Outcome| matches!(outcome, Outcome::Queued { .. });
 

@@ -10,7 +10,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use kiosk::runtime::circulation::{Circulation, Outcome};
 use kiosk_core::Config;
 use kiosk_core::ils::emulator::Emulator;
-use kiosk_core::store::catalog::{CatalogStore, ItemStatus};
+use kiosk_core::store::catalog::CatalogStore;
 use kiosk_core::store::{JournalState, Store};
 use kiosk_sip2::client::Client;
 use kiosk_sip2::messages::*;
@@ -153,16 +153,7 @@ async fn two_thousand_queued_transactions_drain_through_a_faulty_network_exactly
     config.offline.max_items_per_patron = 50;
     let catalog = CatalogStore::in_memory(start()).unwrap();
     let patron = catalog.patron_list().unwrap()[0].0.clone();
-    let books: Vec<String> = catalog
-        .item_barcodes()
-        .unwrap()
-        .into_iter()
-        .filter(|b| {
-            let item = catalog.item(b).unwrap().unwrap();
-            item.home_branch == "WCP" && item.status == ItemStatus::Available && item.hold_queue == 0
-        })
-        .take(20)
-        .collect();
+    let books: Vec<String> = catalog.shelf_items("WCP").unwrap().into_iter().take(20).collect();
     let make_client = |port: u16| {
         let mut client = kiosk_core::ils::client_config(&config.ils, "127.0.0.1", port, 48);
         client.connect_timeout = Duration::from_millis(500);

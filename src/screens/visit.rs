@@ -431,12 +431,18 @@ fn actions<'a>(ui: &Ui<'a>, visit: &'a Visit) -> iced::widget::Row<'a, Message> 
     actions.push(finish)
 }
 
-fn item_list<'a>(ui: &Ui<'a>, visit: &'a Visit, empty_hint: String) -> Element<'a, Message> {
-    let lines = visit.session.lines();
-    if lines.is_empty() {
-        let hint =
-            container(text(empty_hint).size(ui.sizes.title)).center_x(Length::Fill).center_y(Length::Fill);
-        return column![hint, actions(ui, visit)].spacing(16).into();
+/// A list with the visit's actions under it; `empty` shows when there is nothing to list.
+fn list_or<'a, T>(
+    ui: &Ui<'a>,
+    visit: &'a Visit,
+    items: &'a [T],
+    empty: String,
+    newest_first_page: bool,
+    line: impl Fn(&Ui<'a>, usize, &'a T) -> Element<'a, Message> + 'a,
+) -> Element<'a, Message> {
+    if items.is_empty() {
+        let empty = container(text(empty).size(ui.sizes.title)).center_x(Length::Fill).center_y(Length::Fill);
+        return column![empty, actions(ui, visit)].spacing(16).into();
     }
     let ui = *ui;
     // As many whole lines as fit; the rest is a page away (no drag-scrolling). The paging
@@ -444,13 +450,13 @@ fn item_list<'a>(ui: &Ui<'a>, visit: &'a Visit, empty_hint: String) -> Element<'
     responsive(move |size| {
         let spacing = 10.0;
         let bottom = TOUCH_MIN.max(ui.sizes.button * 2.2);
-        let row_height = line_height(&ui) + spacing;
-        let per_page = (((size.height - bottom) / row_height).floor() as usize).max(1);
-        let pages = lines.len().div_ceil(per_page);
-        let page = visit.page.map_or(pages - 1, |page| page.min(pages - 1));
+        let per_page = (((size.height - bottom) / (line_height(&ui) + spacing)).floor() as usize).max(1);
+        let pages = items.len().div_ceil(per_page);
+        let unset = if newest_first_page { pages - 1 } else { 0 };
+        let page = visit.page.unwrap_or(unset).min(pages - 1);
         let mut list = Column::new().spacing(spacing);
-        for (index, line) in lines.iter().enumerate().skip(page * per_page).take(per_page) {
-            list = list.push(line_view(&ui, index + 1, line));
+        for (index, item) in items.iter().enumerate().skip(page * per_page).take(per_page) {
+            list = list.push(line(&ui, index, item));
         }
         let mut bottom_row = row![].spacing(16).align_y(Alignment::Center);
         if pages > 1 {
@@ -459,6 +465,13 @@ fn item_list<'a>(ui: &Ui<'a>, visit: &'a Visit, empty_hint: String) -> Element<'
         column![list.height(Length::Fill), bottom_row.push(actions(&ui, visit))].spacing(spacing).into()
     })
     .into()
+}
+
+/// The session's items, following the newest until the visitor pages back.
+fn item_list<'a>(ui: &Ui<'a>, visit: &'a Visit, empty_hint: String) -> Element<'a, Message> {
+    list_or(ui, visit, visit.session.lines(), empty_hint, true, |ui, index, line| {
+        line_view(ui, index + 1, line)
+    })
 }
 
 /// One loan on the account screen: tap to select it for renewal.
@@ -505,30 +518,9 @@ fn loan_row<'a>(ui: &Ui<'a>, loan: &'a Loan, selected: bool) -> Element<'a, Mess
 /// The patron's loans, paged to the screen, with the renewal buttons.
 fn loan_list<'a>(ui: &Ui<'a>, visit: &'a Visit) -> Element<'a, Message> {
     let loans: &'a [Loan] = visit.session.patron().map_or(&[], |p| p.loans_detail.as_slice());
-    if loans.is_empty() {
-        let none = container(text(ui.tr("account-no-loans")).size(ui.sizes.title))
-            .center_x(Length::Fill)
-            .center_y(Length::Fill);
-        return column![none, actions(ui, visit)].spacing(16).into();
-    }
-    let ui = *ui;
-    responsive(move |size| {
-        let spacing = 10.0;
-        let bottom = TOUCH_MIN.max(ui.sizes.button * 2.2);
-        let per_page = (((size.height - bottom) / (line_height(&ui) + spacing)).floor() as usize).max(1);
-        let pages = loans.len().div_ceil(per_page);
-        let page = visit.page.unwrap_or(0).min(pages - 1);
-        let mut list = Column::new().spacing(spacing);
-        for loan in loans.iter().skip(page * per_page).take(per_page) {
-            list = list.push(loan_row(&ui, loan, visit.selected.contains(&loan.barcode)));
-        }
-        let mut bottom_row = row![].spacing(16).align_y(Alignment::Center);
-        if pages > 1 {
-            bottom_row = bottom_row.push(pager(&ui, page, pages, bottom));
-        }
-        column![list.height(Length::Fill), bottom_row.push(actions(&ui, visit))].spacing(spacing).into()
+    list_or(ui, visit, loans, ui.tr("account-no-loans"), false, |ui, _, loan| {
+        loan_row(ui, loan, visit.selected.contains(&loan.barcode))
     })
-    .into()
 }
 
 /// Previous / page of pages / next.

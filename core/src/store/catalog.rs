@@ -760,6 +760,19 @@ impl CatalogStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Books of `branch` on the shelf with nobody waiting for them, in seed order: a loan
+    /// followed by a return leaves each as it was (benchmarks and load tests cycle them).
+    pub fn shelf_items(&self, branch: &str) -> Result<Vec<String>, StoreError> {
+        let mut shelf = Vec::new();
+        for barcode in self.item_barcodes()? {
+            let Some(item) = self.item(&barcode)? else { continue };
+            if item.home_branch == branch && item.status == ItemStatus::Available && item.hold_queue == 0 {
+                shelf.push(barcode);
+            }
+        }
+        Ok(shelf)
+    }
+
     /// Every patron barcode with name, in seed order.
     pub fn patron_list(&self) -> Result<Vec<(String, String)>, StoreError> {
         let conn = self.lock();
