@@ -6,6 +6,7 @@
 
 pub mod circulation;
 pub mod config;
+pub mod diagnostics;
 pub mod i18n;
 pub mod ils;
 pub mod mask;

@@ -116,6 +116,12 @@ pub struct TagReport {
     pub uid: Uid,
     /// AFI.
     pub afi: Option<u8>,
+    /// DSFID, when the tag reports it.
+    pub dsfid: Option<u8>,
+    /// Whether the EAS bit is set, when the reader can tell.
+    pub eas: Option<bool>,
+    /// Bytes per block (4 on almost every library tag).
+    pub block_size: u8,
     /// Decoded data, or why it could not be decoded.
     pub data: Result<TagData, String>,
     /// Raw memory.
@@ -730,7 +736,17 @@ fn read_tag<R: HfReader + ?Sized>(reader: &mut R, uid: Uid) -> Result<TagReport,
     let info = reader.system_info(uid).map_err(|e| e.to_string())?;
     let blocks = info.memory.map_or(28, |(blocks, _)| blocks.min(64)) as u8;
     let memory = reader.read_blocks(uid, 0, blocks).map_err(|e| e.to_string())?;
-    Ok(TagReport { uid, afi: info.afi, data: tag::decode(&memory).map_err(|e| e.to_string()), memory })
+    // Not every reader or tag answers the EAS check; the inspector then shows it as unknown.
+    let eas = reader.check_eas(uid).ok();
+    Ok(TagReport {
+        uid,
+        afi: info.afi,
+        dsfid: info.dsfid,
+        eas,
+        block_size: info.memory.map_or(4, |(_, size)| size),
+        data: tag::decode(&memory).map_err(|e| e.to_string()),
+        memory,
+    })
 }
 
 fn run_reader<R: HfReader + ?Sized>(
@@ -797,6 +813,9 @@ fn run_reader<R: HfReader + ?Sized>(
                                 read_tag(reader, uid).unwrap_or_else(|error| TagReport {
                                     uid,
                                     afi: None,
+                                    dsfid: None,
+                                    eas: None,
+                                    block_size: 4,
                                     data: Err(error),
                                     memory: Vec::new(),
                                 })

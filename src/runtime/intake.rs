@@ -125,7 +125,15 @@ mod tests {
     use kiosk_hardware::tag::{SetInfo, TypeOfUsage, decode};
 
     fn report(uid: Uid, memory: Vec<u8>) -> TagReport {
-        TagReport { uid, afi: Some(0x07), data: decode(&memory).map_err(|e| e.to_string()), memory }
+        TagReport {
+            uid,
+            afi: Some(0x07),
+            dsfid: None,
+            eas: Some(true),
+            block_size: 4,
+            data: decode(&memory).map_err(|e| e.to_string()),
+            memory,
+        }
     }
 
     fn book(serial: u32, barcode: &str, set: Option<SetInfo>) -> TagReport {
