@@ -95,6 +95,74 @@ pub enum Command {
     /// Receipt tools.
     #[command(subcommand)]
     Receipt(ReceiptCommand),
+    /// Diagnostics for technicians: the overview (devices, library system, queue, disk),
+    /// the queue, logs and the support bundle. Every use is audited.
+    Diag(DiagArgs),
+}
+
+/// `kiosk diag …`
+#[derive(Debug, Args)]
+pub struct DiagArgs {
+    /// Print JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do; without one, prints the overview.
+    #[command(subcommand)]
+    pub command: Option<DiagCommand>,
+}
+
+/// `kiosk diag …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DiagCommand {
+    /// Write a support bundle (logs, masked config, database statistics, device listing,
+    /// versions) as a zip: to PATH, or into PATH when it is a directory (a USB stick).
+    Bundle {
+        /// The zip file or the directory.
+        path: PathBuf,
+    },
+    /// The queue: open rows, or a staff action on one.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+    /// The newest log entries.
+    Logs {
+        /// The least severe level shown: error, warn, info, debug or trace.
+        #[arg(long, default_value = "info")]
+        level: String,
+        /// How many entries.
+        #[arg(long, default_value_t = 100)]
+        lines: usize,
+    },
+    /// The newest audit log entries.
+    Audit {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        lines: u32,
+    },
+}
+
+/// `kiosk diag queue …`
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Pending, unanswered and refused transactions with the library system's reasons.
+    List,
+    /// Send a refused transaction again.
+    Retry {
+        /// Its id (as listed).
+        id: i64,
+    },
+    /// Mark a refused transaction as dealt with; it is kept with the note.
+    Resolve {
+        /// Its id (as listed).
+        id: i64,
+        /// What was done about it.
+        #[arg(long)]
+        note: String,
+    },
+    /// Every recorded transaction as CSV (patron numbers masked).
+    Export {
+        /// The CSV file to write; `-` for standard output.
+        path: PathBuf,
+    },
 }
 
 /// `kiosk tag …`
@@ -239,6 +307,24 @@ mod tests {
         assert!(cli.command.is_none());
         assert!(Cli::try_parse_from(["kiosk", "--lang", "fr"]).is_err());
         assert!(Cli::try_parse_from(["kiosk", "--windowed", "--fullscreen"]).is_err());
+    }
+
+    #[test]
+    fn parses_diag_subcommands() {
+        let cli = Cli::try_parse_from(["kiosk", "diag", "--json"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Diag(DiagArgs { json: true, command: None }))));
+        let cli = Cli::try_parse_from(["kiosk", "diag", "queue", "resolve", "7", "--note", "done"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Diag(DiagArgs {
+                command: Some(DiagCommand::Queue(QueueCommand::Resolve { id: 7, .. })),
+                ..
+            }))
+        ));
+        assert!(
+            Cli::try_parse_from(["kiosk", "diag", "queue", "resolve", "7"]).is_err(),
+            "a note is required"
+        );
     }
 
     #[test]

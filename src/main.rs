@@ -37,6 +37,9 @@ fn main() -> ExitCode {
         Some(Command::Receipt(ReceiptCommand::Render { input, output, width })) => {
             async_command(&cli, |_| async move { commands::hardware::receipt_render(&input, &output, width) })
         }
+        Some(Command::Diag(args)) => {
+            async_command(&cli, |config| commands::diag::run(config, args.command, args.json))
+        }
     }
 }
 

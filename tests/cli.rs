@@ -188,3 +188,101 @@ fn devices_lists_without_failing() {
     let list: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert!(list.is_array());
 }
+
+/// A configuration with every kind of secret, in a fresh data directory.
+fn config_with_secrets(dir: &std::path::Path) -> std::path::PathBuf {
+    let hash = kiosk_core::pin::hash("975310").unwrap();
+    let path = dir.join("kiosk.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[terminal]\nid = \"branch-7\"\n\n[storage]\ndata_dir = \"{}\"\n\n[ils]\nemulator = false\nhost = \"127.0.0.1\"\nport = 9\nlogin_password = \"s3cret-login\"\nterminal_password = \"s3cret-terminal\"\n\n[diagnostics]\ntechnician_pin_hash = \"{hash}\"\ntechnician_cards = [\"T99887766\"]\n",
+            dir.join("data").display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn diag_prints_the_overview_and_audits_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with_secrets(dir.path());
+    let output = kiosk().args(["diag", "--json", "--config"]).arg(&config).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let overview: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(overview["devices"].as_array().unwrap().len(), 3);
+    assert_eq!(overview["queue"]["pending"], 0);
+    // No ILS listens on the configured address: the overview says so instead of failing.
+    assert_eq!(overview["ils"]["online"], false);
+    assert!(overview["disk"]["total_bytes"].as_u64().unwrap() > 0);
+    let output = kiosk().args(["diag", "audit", "--config"]).arg(&config).output().unwrap();
+    let audit = String::from_utf8_lossy(&output.stdout);
+    assert!(audit.contains("diagnostics.cli"), "{audit}");
+}
+
+#[test]
+fn diag_bundle_holds_what_a_technician_needs_and_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with_secrets(dir.path());
+    let logs = dir.path().join("data/logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    // A log line that happens to carry a secret is blanked in the bundle too.
+    std::fs::write(
+        logs.join("kiosk.2026-11-29.log"),
+        "2026-11-29T08:00:00.000000Z  WARN kiosk: login refused for s3cret-login\n",
+    )
+    .unwrap();
+    let stick = dir.path().join("usb-stick");
+    std::fs::create_dir(&stick).unwrap();
+    let output = kiosk().args(["diag", "bundle"]).arg(&stick).arg("--config").arg(&config).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let zips: Vec<_> = std::fs::read_dir(&stick).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(zips.len(), 1);
+    let name = zips[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("kiosk-support-branch-7-") && name.ends_with(".zip"), "{name}");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zips[0]).unwrap()).unwrap();
+    let mut names = Vec::new();
+    let mut everything = String::new();
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).unwrap();
+        names.push(file.name().unwrap().to_string());
+        std::io::Read::read_to_string(&mut file, &mut everything).unwrap();
+    }
+    for expected in [
+        "overview.txt",
+        "config.toml",
+        "database.txt",
+        "devices.txt",
+        "versions.txt",
+        "logs/kiosk.2026-11-29.log",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+    }
+    assert!(everything.contains("schema version"));
+    assert!(everything.contains(&format!("kiosk {}", env!("CARGO_PKG_VERSION"))));
+    assert!(everything.contains("login refused for ********"));
+    for secret in ["s3cret-login", "s3cret-terminal", "$argon2", "T99887766", "975310"] {
+        assert!(!everything.contains(secret), "{secret} is in the bundle");
+    }
+}
+
+#[test]
+fn diag_queue_actions_are_refused_for_unknown_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with_secrets(dir.path());
+    let output = kiosk()
+        .args(["diag", "queue", "resolve", "42", "--note", "x", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("42"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = kiosk().args(["diag", "queue", "export", "-", "--config"]).arg(&config).output().unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("id,kind,state"));
+}

@@ -3,6 +3,7 @@
 
 pub mod circulation;
 pub mod devices;
+pub mod diagnostics;
 pub mod emulator;
 pub mod intake;
 pub mod receipt;

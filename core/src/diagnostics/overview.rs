@@ -3,12 +3,12 @@
 //! has observed; printed by `kiosk diag` and drawn by the diagnostics overview screen.
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::store::JournalCounts;
 
 /// A device's state, in plain data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", content = "detail", rename_all = "snake_case")]
 pub enum DeviceHealth {
     /// Nothing heard from it yet.
@@ -52,7 +52,7 @@ impl DeviceHealth {
 }
 
 /// One configured device and what has been seen of it since start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRecord {
     /// Its name (scanner, rfid, printer).
     pub name: String,
@@ -118,7 +118,7 @@ impl DeviceRecord {
 }
 
 /// The library system as last seen.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IlsSnapshot {
     /// Where it is.
     pub address: String,
