@@ -154,6 +154,58 @@ pub fn decode_as(format: TagFormat, memory: &[u8]) -> Result<TagData, TagError> 
     }
 }
 
+/// New memory for a tag that must carry `barcode` (a technician re-encoding a tag whose
+/// data is wrong or unreadable). What can be kept of the current data is kept: an
+/// ISO 28560-3 tag stays ISO 28560-3 in its block order; owner, set, usage, title and shelf
+/// location carry over. Anything else (blank, RFID501, unreadable) becomes ISO 28560-2 with
+/// `default_owner` and a circulating usage. The result is padded to `memory_len` when given.
+pub fn reencode(
+    current: &[u8],
+    barcode: &str,
+    default_owner: Option<&str>,
+    memory_len: Option<usize>,
+) -> Result<Vec<u8>, TagError> {
+    let mut memory = match ddm::decode_with_order(current) {
+        Ok((data, order)) if data.format == Some(TagFormat::Danish) => {
+            let content = ddm::Content {
+                usage_class: data.usage.map_or(1, TypeOfUsage::class),
+                set: data.set.unwrap_or(SetInfo { parts: 1, part: 1 }),
+                primary_item_id: barcode.to_string(),
+                owner_institution: data
+                    .owner_institution
+                    .or_else(|| default_owner.map(str::to_string))
+                    .unwrap_or_default(),
+            };
+            ddm::encode(&content, order)?
+        }
+        _ => {
+            let data = iso28560_2::decode(current).ok();
+            let keep = data.as_ref();
+            let content = iso28560_2::Content {
+                primary_item_id: barcode.to_string(),
+                owner_institution: keep
+                    .and_then(|d| d.owner_institution.clone())
+                    .or_else(|| default_owner.map(str::to_string)),
+                set: keep.and_then(|d| d.set),
+                usage: Some(keep.and_then(|d| d.usage).unwrap_or(TypeOfUsage(0x10))),
+                title: keep.and_then(|d| d.title.clone()),
+                shelf_location: keep.and_then(|d| d.shelf_location.clone()),
+            };
+            iso28560_2::encode(&content)?
+        }
+    };
+    if let Some(length) = memory_len {
+        if memory.len() > length {
+            return Err(TagError::Invalid {
+                format: TagFormat::Iso28560_2,
+                reason: format!("the data needs {} bytes; the tag holds {length}", memory.len()),
+            });
+        }
+        memory.resize(length, 0);
+    }
+    Ok(memory)
+}
+
 /// All zeros, all 0xFF, or the 3M factory pattern (24 × `55` then zeros).
 pub fn is_blank(memory: &[u8]) -> bool {
     if memory.is_empty() {
@@ -202,6 +254,35 @@ mod tests {
         three_m.extend([0; 8]);
         assert_eq!(decode(&three_m).unwrap().format, Some(TagFormat::Blank));
         assert_eq!(decode(b"\x77garbage that is no tag at all.."), Err(TagError::Unknown));
+    }
+
+    #[test]
+    fn reencoding_keeps_the_data_model_and_what_else_the_tag_said() {
+        // ISO 28560-3 (TV-R2) stays ISO 28560-3 with its owner; only the barcode changes.
+        let danish = parse_hex(TV_R2).unwrap();
+        let before = decode(&danish).unwrap();
+        let after = decode(&reencode(&danish, "30234000000017", Some("CN-WCP"), None).unwrap()).unwrap();
+        assert_eq!(after.format, Some(TagFormat::Danish));
+        assert_eq!(after.primary_item_id, "30234000000017");
+        assert_eq!(after.owner_institution, before.owner_institution);
+        // ISO 28560-2 (TV-R1) keeps owner and shelf location.
+        let object = parse_hex(TV_R1).unwrap();
+        let before = decode(&object).unwrap();
+        let after = decode(&reencode(&object, "30234000000025", None, Some(112)).unwrap()).unwrap();
+        assert_eq!(after.format, Some(TagFormat::Iso28560_2));
+        assert_eq!(after.primary_item_id, "30234000000025");
+        assert_eq!(
+            (after.owner_institution, after.shelf_location),
+            (before.owner_institution, before.shelf_location)
+        );
+        // A blank tag gets the default owner and a circulating usage.
+        let fresh = reencode(&[0; 112], "30234000000033", Some("CN-WCP"), Some(112)).unwrap();
+        assert_eq!(fresh.len(), 112);
+        let data = decode(&fresh).unwrap();
+        assert_eq!(data.owner_institution.as_deref(), Some("CN-WCP"));
+        assert_eq!(data.usage, Some(TypeOfUsage(0x10)));
+        // Too long for the tag: refused, nothing to write.
+        assert!(reencode(&[0; 8], "30234000000033", Some("CN-WCP"), Some(8)).is_err());
     }
 
     #[test]
