@@ -10,6 +10,7 @@ use iced::{Element, Length, Subscription, Task, Theme};
 use kiosk_core::Config;
 use kiosk_core::circulation::session::{Effect, Input, Mode, Phase, Session, Settings};
 use kiosk_core::config::{Language, Role};
+use kiosk_core::diagnostics::{DeviceHealth, DeviceRecord, IlsSnapshot, Overview};
 use kiosk_core::i18n::Localizer;
 use kiosk_hardware::barcode::BarcodeRules;
 use kiosk_hardware::device::DeviceKind;
@@ -18,6 +19,7 @@ use crate::runtime::devices::{self as device_runtime, Devices};
 use crate::runtime::intake::{self, Intake};
 use crate::runtime::session::{PadSecurity, SessionRunner};
 use crate::runtime::sync::{self as sync_runtime, SharedCirculation, SyncStatus, SyncWorker};
+use crate::screens::diag::{self, Diag};
 use crate::screens::visit::{self, Printing, Visit};
 use crate::screens::{attract, home};
 use crate::theme::{Look, Sizes};
@@ -45,6 +47,10 @@ pub struct Services {
     pub circulation: Option<SharedCirculation>,
     /// The clock visits run on; `None` is the local wall clock (tests fix it).
     pub clock: Option<fn() -> NaiveDateTime>,
+    /// The library system for diagnostics when there is no sync worker (tests).
+    pub ils: Option<Arc<kiosk_sip2::client::ClientConfig>>,
+    /// Disk space for the overview; `None` reads the data directory's file system (tests fix it).
+    pub disk: Option<fn() -> Option<kiosk_core::diagnostics::overview::DiskSnapshot>>,
 }
 
 /// One session input carried out against the library system.
@@ -67,6 +73,8 @@ pub enum Screen {
     Visit,
     /// Nobody has used the kiosk for a while.
     Attract,
+    /// A technician's diagnostics.
+    Diagnostics,
 }
 
 /// Everything the app reacts to.
@@ -94,6 +102,8 @@ pub enum Message {
     Second(NaiveDateTime),
     /// The demo tray.
     Demo(demo_tray::Message),
+    /// Diagnostics.
+    Diag(diag::Message),
 }
 
 /// The application state.
@@ -117,6 +127,11 @@ pub struct App {
     demo_tray_open: bool,
     demo_tags: Vec<kiosk_hardware::tag::iso15693::Uid>,
     last_touch: NaiveDateTime,
+    diag: Option<Diag>,
+    device_records: Vec<DeviceRecord>,
+    ils: IlsSnapshot,
+    started_at: NaiveDateTime,
+    last_receipt: Option<Vec<u8>>,
 }
 
 /// When the process started, for the start-up time in the log.
@@ -153,6 +168,14 @@ impl App {
             demo_tray_open: true,
             demo_tags: Vec::new(),
             last_touch: now,
+            diag: None,
+            device_records: crate::runtime::diagnostics::device_records(&config),
+            ils: IlsSnapshot {
+                address: crate::runtime::diagnostics::ils_address(&config),
+                ..IlsSnapshot::default()
+            },
+            started_at: now,
+            last_receipt: None,
             config,
         }
     }
@@ -182,7 +205,7 @@ impl App {
         let touched = matches!(
             message,
             Message::Bar(_) | Message::Home(_) | Message::Attract(_) | Message::Visit(_) | Message::Demo(_)
-        );
+        ) || matches!(&message, Message::Diag(m) if !matches!(m, diag::Message::Finished(_)));
         if touched {
             self.last_touch = self.clock();
         }
@@ -191,6 +214,10 @@ impl App {
                 self.now = now;
                 if self.screen == Screen::Home && now - self.last_touch >= ATTRACT_AFTER {
                     self.screen = Screen::Attract;
+                }
+                if self.diag.is_some() && self.clock() - self.last_touch >= diag::IDLE_LIMIT {
+                    tracing::info!("diagnostics left after five idle minutes");
+                    return self.on_diag(diag::Message::Leave);
                 }
             }
             Message::Attract(attract::Message::Wake) => self.screen = Screen::Home,
@@ -210,13 +237,21 @@ impl App {
             Message::Visit(message) => return self.on_visit(message),
             Message::Fed(fed) => return self.on_fed(*fed),
             Message::Printed(result) => {
+                let now = self.clock();
+                if let Err(why) = &result {
+                    tracing::warn!(%why, "the receipt was not printed");
+                    // Diagnostics shows it as the printer's last error, and so does `kiosk diag`.
+                    if let Some(printer) = self.record_mut("printer") {
+                        printer.observe_failure(format!("receipt not printed: {why}"), now);
+                    }
+                    self.write_live_status();
+                } else if let Some(printer) = self.record_mut("printer") {
+                    printer.observe_event("receipt printed".into(), now);
+                }
                 if let Some(visit) = &mut self.visit {
                     visit.printing = Some(match result {
                         Ok(()) => Printing::Done,
-                        Err(why) => {
-                            tracing::warn!(%why, "the receipt was not printed");
-                            Printing::Failed(why)
-                        }
+                        Err(why) => Printing::Failed(why),
                     });
                 }
             }
@@ -225,10 +260,105 @@ impl App {
             Message::Sync(status) => {
                 self.network = if status.health.is_online() { Network::Online } else { Network::Offline };
                 self.queued = status.counts.queued();
+                self.ils.checked_at = Some(self.clock());
+                match &status.health {
+                    sync_runtime::IlsHealth::Online { round_trip } => {
+                        self.ils.online = Some(true);
+                        self.ils.round_trip_ms = Some(round_trip.as_millis() as u64);
+                    }
+                    sync_runtime::IlsHealth::Offline { reason } => {
+                        self.ils.online = Some(false);
+                        self.ils.last_error = Some(reason.clone());
+                    }
+                }
+                self.write_live_status();
             }
             Message::Device(event) => return self.on_device(event),
+            Message::Diag(message) => return self.on_diag(message),
         }
         Task::none()
+    }
+
+    fn record_mut(&mut self, name: &str) -> Option<&mut DeviceRecord> {
+        self.device_records.iter_mut().find(|record| record.name == name)
+    }
+
+    /// Keeps the status file `kiosk diag` reads in step with what the screen knows.
+    fn write_live_status(&self) {
+        // Only a kiosk with devices has a status worth telling (screen-only tests have none).
+        if self.services.devices.is_none() {
+            return;
+        }
+        let data_dir = self.config.storage.resolved_data_dir();
+        let status = crate::runtime::diagnostics::LiveStatus {
+            pid: std::process::id(),
+            started_at: self.started_at,
+            written_at: self.clock(),
+            devices: self.device_records.clone(),
+            ils: self.ils.clone(),
+        };
+        if let Err(error) = status.write(&data_dir) {
+            tracing::debug!(%error, "the status file could not be written");
+        }
+    }
+
+    /// The overview as the screen knows it now.
+    pub fn overview(&self) -> Overview {
+        let now = self.clock();
+        let counts = kiosk_core::store::JournalCounts { pending: self.queued, ..Default::default() };
+        let disk = self.services.disk.map_or_else(
+            || crate::runtime::diagnostics::disk_space(&self.config.storage.resolved_data_dir()),
+            |disk| disk(),
+        );
+        Overview {
+            terminal: self.config.terminal.name.clone(),
+            version: crate::runtime::diagnostics::version(),
+            at: now,
+            uptime_secs: Some((now - self.started_at).num_seconds().max(0) as u64),
+            devices: self.device_records.clone(),
+            ils: self.ils.clone(),
+            queue: counts.into(),
+            disk,
+        }
+    }
+
+    /// Technician cards: the configured ones, and the demo's in demo mode when none is set.
+    fn technician_cards(&self) -> Vec<String> {
+        let mut cards = self.config.diagnostics.technician_cards.clone();
+        if cards.is_empty() && self.config.is_demo() {
+            cards.push(diag::DEMO_TECHNICIAN_CARD.into());
+        }
+        cards
+    }
+
+    /// Diagnostics in progress, if any.
+    pub fn diagnostics(&self) -> Option<&Diag> {
+        self.diag.as_ref()
+    }
+
+    fn on_diag(&mut self, message: diag::Message) -> Task<Message> {
+        let context = diag::Context {
+            config: self.config.clone(),
+            now: self.clock(),
+            printer: self.device(DeviceKind::Printer),
+            pad: self.device(DeviceKind::Rfid),
+            ils: self
+                .services
+                .sync
+                .as_ref()
+                .map(|sync| sync.probe.clone())
+                .or_else(|| self.services.ils.clone()),
+            overview: self.overview(),
+            test_receipt: crate::runtime::receipt::test_page(&self.config, self.clock()),
+            last_receipt: self.last_receipt.clone(),
+        };
+        let Some(diag) = &mut self.diag else { return Task::none() };
+        let (task, leave) = diag.update(message, context);
+        if leave {
+            self.diag = None;
+            self.go_home();
+        }
+        task.map(Message::Diag)
     }
 
     /// The time now, by the services' clock.
@@ -353,6 +483,7 @@ impl App {
                         &self.localizer,
                         self.language,
                     );
+                    self.last_receipt = Some(bytes.clone());
                     tasks.push(Task::perform(print(printer.clone(), bytes), Message::Printed));
                 }
                 Effect::Over(reason) => {
@@ -386,28 +517,70 @@ impl App {
     }
 
     fn on_device(&mut self, event: kiosk_hardware::device::Event) -> Task<Message> {
-        use kiosk_hardware::device::Event;
-        let technicians = self.config.diagnostics.technician_cards.clone();
+        use kiosk_hardware::device::{DeviceState, Event};
+        let technicians = self.technician_cards();
+        let now = self.clock();
+        let open_diag = self.diag.as_mut().filter(|diag| diag.is_open());
         let intakes = match event {
             Event::DeviceState { device, state } => {
+                let health = match &state {
+                    DeviceState::Connected => DeviceHealth::Connected,
+                    DeviceState::Disconnected { reason } => DeviceHealth::Disconnected(reason.clone()),
+                    DeviceState::NoPermission { fix } => DeviceHealth::NoPermission(fix.clone()),
+                    DeviceState::Error { message } => DeviceHealth::Error(message.clone()),
+                };
+                if let Some(record) = self.record_mut(&device) {
+                    record.observe_state(health, now);
+                }
                 self.device_states.insert(device, state);
+                self.write_live_status();
                 Vec::new()
             }
             Event::Scan { device, symbology, text } => {
                 tracing::info!(device, %symbology, code = %kiosk_core::mask::identifier(&text), "scan");
+                if let Some(diag) = open_diag {
+                    let follow_up = diag.on_scan(&text, symbology, &technicians, now);
+                    if let Some(record) = self.record_mut(&device) {
+                        record.observe_event(format!("scan ({symbology})"), now);
+                    }
+                    return follow_up.map_or_else(Task::none, |message| self.on_diag(message));
+                }
+                if let Some(record) = self.record_mut(&device) {
+                    record.observe_event(format!("scan ({symbology})"), now);
+                }
                 vec![intake::from_scan(&text, symbology, &self.rules, &technicians)]
             }
             Event::TagsPresent { device, tags } => {
                 tracing::info!(device, count = tags.len(), "tags on the pad");
-                self.pad.arrived(&tags)
+                if let Some(diag) = &mut self.diag {
+                    diag.on_tags(&tags);
+                }
+                if let Some(record) = self.record_mut(&device) {
+                    record.observe_event(format!("{} tag(s) arrived", tags.len()), now);
+                }
+                // In diagnostics the pad is the technician's: books on it start no return.
+                if self.diag.is_some() { Vec::new() } else { self.pad.arrived(&tags) }
             }
             Event::TagsGone { device, uids } => {
                 tracing::info!(device, count = uids.len(), "tags left the pad");
+                if let Some(diag) = &mut self.diag {
+                    diag.on_tags_gone(&uids);
+                }
+                if let Some(record) = self.record_mut(&device) {
+                    record.observe_event(format!("{} tag(s) left", uids.len()), now);
+                }
                 self.pad.left(&uids);
                 Vec::new()
             }
             Event::PrinterStatus { device, status } => {
                 tracing::info!(device, ?status, "printer status");
+                let words = diag::status_words(&status);
+                if let Some(diag) = &mut self.diag {
+                    diag.on_printer_status(words.clone());
+                }
+                if let Some(record) = self.record_mut(&device) {
+                    record.observe_event(words, now);
+                }
                 Vec::new()
             }
         };
@@ -432,7 +605,7 @@ impl App {
                     scanner.send(Command::SimulateScan(code));
                 }
                 None => {
-                    let technicians = self.config.diagnostics.technician_cards.clone();
+                    let technicians = self.technician_cards();
                     let intake = intake::from_scan(
                         &code,
                         kiosk_hardware::barcode::Symbology::Unknown,
@@ -472,6 +645,12 @@ impl App {
 
     /// A card, a book or a refusal from the scanner or the pad.
     fn on_intake(&mut self, intake: Intake) -> Task<Message> {
+        if let Intake::Technician(card) = &intake {
+            return self.technician_arrived(card);
+        }
+        if self.diag.is_some() {
+            return Task::none();
+        }
         if self.visit.is_none()
             && matches!(self.screen, Screen::Home | Screen::Attract)
             && self.config.terminal.role != Role::Station
@@ -493,10 +672,7 @@ impl App {
                 visit.notice = None;
                 self.feed(Input::Item(item))
             }
-            Intake::Technician(_) => {
-                tracing::info!("technician card scanned");
-                Task::none()
-            }
+            Intake::Technician(_) => Task::none(),
             Intake::Rejected { code, reason } => {
                 tracing::info!(%reason, "scan refused");
                 visit.notice =
@@ -509,6 +685,27 @@ impl App {
                 Task::none()
             }
         }
+    }
+
+    /// A technician's card: diagnostics asks for the PIN, unless a visitor is in the
+    /// middle of something (then the card waits until the visit is over).
+    fn technician_arrived(&mut self, card: &str) -> Task<Message> {
+        let busy_visit = self.visit.as_ref().is_some_and(|visit| {
+            !matches!(visit.session.phase(), Phase::Identify | Phase::Ended(_)) || visit.working
+        });
+        if busy_visit {
+            tracing::info!("technician card scanned during a visit; ignored");
+            return Task::none();
+        }
+        if self.diag.is_some() {
+            return Task::none();
+        }
+        tracing::info!(card = %kiosk_core::mask::identifier(card), "technician card scanned");
+        self.visit = None;
+        self.pending.clear();
+        self.diag = Some(Diag::new(card, self.clock()));
+        self.screen = Screen::Diagnostics;
+        Task::none()
     }
 
     /// Each device's last reported state.
@@ -546,6 +743,10 @@ impl App {
         )
         .map(Message::Bar);
         let body = match (&self.screen, &self.visit) {
+            (Screen::Diagnostics, _) if self.diag.is_some() => {
+                let diag = self.diag.as_ref().expect("checked above");
+                diag::view(&ui, diag, &self.config).map(Message::Diag)
+            }
             (Screen::Visit, Some(visit)) => visit::view(&ui, visit, &self.config.offline).map(Message::Visit),
             (Screen::Attract, _) => attract::view(&ui, self.config.terminal.role, |language, key| {
                 self.localizer.text(language, key)
@@ -570,7 +771,8 @@ impl App {
         }
         screen = screen.push(body);
         if self.config.is_demo() {
-            screen = screen.push(demo_tray::view(&ui, self.demo_tray_open).map(Message::Demo));
+            let technician = self.config.diagnostics.technician_cards.is_empty();
+            screen = screen.push(demo_tray::view(&ui, self.demo_tray_open, technician).map(Message::Demo));
         }
         container(screen)
             .width(Length::Fill)

@@ -291,6 +291,8 @@ fn run_gui(cli: &Cli) -> ExitCode {
         }),
         circulation: Some(circulation),
         clock: None,
+        ils: None,
+        disk: None,
     };
     let config = Arc::new(config);
     let window = iced::window::Settings {

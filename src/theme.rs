@@ -137,7 +137,7 @@ impl Look {
     pub fn primary_button(self) -> impl Fn(&Theme, button::Status) -> button::Style {
         move |_, status| {
             let pressed = matches!(status, button::Status::Pressed);
-            button::Style {
+            let style = button::Style {
                 background: Some(Background::Color(if pressed {
                     darker(self.primary)
                 } else {
@@ -151,7 +151,8 @@ impl Look {
                 },
                 shadow: Shadow::default(),
                 snap: true,
-            }
+            };
+            faded_when_disabled(style, status)
         }
     }
 
@@ -159,7 +160,7 @@ impl Look {
     pub fn secondary_button(self) -> impl Fn(&Theme, button::Status) -> button::Style {
         move |_, status| {
             let pressed = matches!(status, button::Status::Pressed);
-            button::Style {
+            let style = button::Style {
                 background: Some(Background::Color(if pressed {
                     darker(self.surface)
                 } else {
@@ -169,7 +170,8 @@ impl Look {
                 border: Border { color: self.primary, width: 3.0, radius: 18.0.into() },
                 shadow: Shadow::default(),
                 snap: true,
-            }
+            };
+            faded_when_disabled(style, status)
         }
     }
 
@@ -190,6 +192,19 @@ impl Look {
             }
         }
     }
+}
+
+/// A button that cannot be pressed now looks faded, so nobody taps it and waits.
+fn faded_when_disabled(mut style: button::Style, status: button::Status) -> button::Style {
+    if status == button::Status::Disabled {
+        let fade = |color: Color| Color { a: color.a * 0.4, ..color };
+        style.text_color = fade(style.text_color);
+        style.border.color = fade(style.border.color);
+        if let Some(Background::Color(color)) = style.background {
+            style.background = Some(Background::Color(fade(color)));
+        }
+    }
+    style
 }
 
 fn darker(color: Color) -> Color {

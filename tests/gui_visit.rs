@@ -79,6 +79,7 @@ impl Kiosk {
             sync: None,
             circulation: Some(Arc::new(tokio::sync::Mutex::new(circulation))),
             clock: Some(emulator_now),
+            ..Services::default()
         };
         let app = App::new(
             Arc::new(config),

@@ -83,9 +83,23 @@ pub fn tag_decode(hex: &str, json: bool) -> anyhow::Result<String> {
     Ok(out)
 }
 
-/// `kiosk barcode check CODE`: classification and check digit under the site rules.
-pub fn barcode_check(code: &str, technician_cards: &[String], json: bool) -> String {
-    let (symbology, text) = strip_aim(code);
+/// What a scan is, under the site rules: for `kiosk barcode check` and the scanner test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanCheck {
+    /// The symbology (from the AIM prefix or the scanner).
+    pub symbology: barcode::Symbology,
+    /// patron card, item, technician card or rejected.
+    pub kind: &'static str,
+    /// The code after the AIM prefix and Codabar start/stop characters.
+    pub code: String,
+    /// The check-digit verdict, when the code has one.
+    pub check: Option<String>,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+}
+
+/// Classifies a code and checks its check digit.
+pub fn check_scan(text: &str, symbology: barcode::Symbology, technician_cards: &[String]) -> ScanCheck {
     let rules = BarcodeRules::library_default();
     let result = barcode::classify(text, symbology, &rules, technician_cards);
     let check = if text.len() == 14 && text.bytes().all(|b| b.is_ascii_digit()) {
@@ -98,12 +112,20 @@ pub fn barcode_check(code: &str, technician_cards: &[String], json: bool) -> Str
     } else {
         None
     };
-    let (kind, value, reason) = match &result {
-        Classified::Patron(v) => ("patron card", v.clone(), None),
-        Classified::Item(v) => ("item", v.clone(), None),
-        Classified::Technician(v) => ("technician card", v.clone(), None),
-        Classified::Rejected { code, reason } => ("rejected", code.clone(), Some(reason.clone())),
+    let (kind, code, reason) = match result {
+        Classified::Patron(v) => ("patron card", v, None),
+        Classified::Item(v) => ("item", v, None),
+        Classified::Technician(v) => ("technician card", kiosk_core::mask::identifier(&v).to_string(), None),
+        Classified::Rejected { code, reason } => ("rejected", code, Some(reason)),
     };
+    ScanCheck { symbology, kind, code, check, reason }
+}
+
+/// `kiosk barcode check CODE`: classification and check digit under the site rules.
+pub fn barcode_check(code: &str, technician_cards: &[String], json: bool) -> String {
+    let (symbology, text) = strip_aim(code);
+    let ScanCheck { symbology, kind, code: value, check, reason } =
+        check_scan(text, symbology, technician_cards);
     if json {
         return serde_json::to_string_pretty(
             &json!({ "symbology": symbology.to_string(), "kind": kind, "code": value, "check": check, "reason": reason }),

@@ -76,6 +76,31 @@ pub fn print_job(receipt: &Receipt, config: &Config, localizer: &Localizer, lang
     escpos(&lines, paper, logo(config, paper).as_ref())
 }
 
+/// A printer test page: what a technician needs to see that text (Chinese and English),
+/// bold, double size, a barcode, a QR code, the full width and the cutter all work.
+pub fn test_page(config: &Config, now: chrono::NaiveDateTime) -> Vec<u8> {
+    use kiosk_hardware::escpos::{Barcode, QrErrorCorrection};
+    let paper = paper(config);
+    let mut builder = ReceiptBuilder::new(paper);
+    builder.align(Align::Center).size(2, 2).line("TEST").size(1, 1);
+    builder.bold(true).line("打印测试 · Printer test").bold(false);
+    builder.line(&config.terminal.name).line(&now.format("%Y-%m-%d %H:%M:%S").to_string());
+    builder.align(Align::Left).line(&"-".repeat(paper.columns()));
+    builder.line("0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    builder.line("借书 还书 续借 应还日期 凭条");
+    builder.line(&"=".repeat(paper.columns()));
+    builder.align(Align::Center);
+    // Both are fixed, valid inputs: an error here would be a bug in the builder.
+    let _ = builder.barcode(Barcode::Code128, "KIOSK-TEST");
+    let _ = builder.qr(
+        format!("kiosk {} {}", env!("CARGO_PKG_VERSION"), config.terminal.id).as_bytes(),
+        5,
+        QrErrorCorrection::Medium,
+    );
+    builder.align(Align::Left).feed(3).cut(true);
+    builder.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +136,17 @@ mod tests {
         {
             assert!(text.contains(expected), "{expected} missing from\n{text}");
         }
+    }
+
+    #[test]
+    fn the_test_page_prints_both_scripts_a_code_and_cuts() {
+        let config = Config::default();
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 7, 15).unwrap().and_hms_opt(10, 30, 0).unwrap();
+        let rendered = render::render(&test_page(&config, at), PaperWidth::Mm80);
+        let text = rendered.text.join("\n");
+        assert!(text.contains("打印测试 · Printer test") && text.contains("2026-07-15 10:30:00"), "{text}");
+        assert_eq!(rendered.cuts, 1);
+        assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One module per screen, each with its own `Message` and `view`.
 
 pub mod attract;
+pub mod diag;
 pub mod home;
 pub mod visit;

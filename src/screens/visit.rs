@@ -16,7 +16,7 @@ use kiosk_core::mask;
 
 use crate::theme::TOUCH_MIN;
 use crate::ui::Ui;
-use crate::widgets::big_button;
+use crate::widgets::{big_button, keypad};
 
 /// The width of question screens (identify, PIN, receipt), so buttons stay within reach.
 const QUESTION_WIDTH: f32 = 760.0;
@@ -171,39 +171,6 @@ fn heading<'a, M: 'a>(ui: &Ui<'_>, words: String) -> Element<'a, M> {
     text(words).size(ui.sizes.headline).into()
 }
 
-fn keypad<'a>(ui: &Ui<'_>, shown: String, submit: String) -> Element<'a, Message> {
-    let key = |label: String, message: Message| -> Element<'a, Message> {
-        button(text(label).size(ui.sizes.title).center().width(Length::Fill))
-            .width(Length::Fixed(TOUCH_MIN * 1.6))
-            .height(Length::Fixed(TOUCH_MIN))
-            .style(ui.look.secondary_button())
-            .on_press(message)
-            .into()
-    };
-    let digits = |row_digits: &[char]| {
-        row(row_digits.iter().map(|d| key(d.to_string(), Message::Digit(*d)))).spacing(12)
-    };
-    let display = container(text(shown).size(ui.sizes.title))
-        .padding([8, 16])
-        .width(Length::Fixed(TOUCH_MIN * 1.6 * 3.0 + 24.0))
-        .style(ui.look.card());
-    column![
-        display,
-        digits(&['1', '2', '3']),
-        digits(&['4', '5', '6']),
-        digits(&['7', '8', '9']),
-        row![
-            key("⌫".into(), Message::Backspace),
-            key("0".into(), Message::Digit('0')),
-            key(submit, Message::Submit)
-        ]
-        .spacing(12),
-    ]
-    .spacing(12)
-    .align_x(Alignment::Center)
-    .into()
-}
-
 fn leave_button<'a>(ui: &Ui<'_>) -> Element<'a, Message> {
     big_button::wide(ui, ui.tr("visit-leave"), false, Message::Leave)
 }
@@ -221,7 +188,9 @@ fn keypad_screen<'a>(
         if let Some((words, tone)) = &notice {
             side = side.push(banner(&ui, words.clone(), *tone));
         }
-        let pad = keypad(&ui, shown.clone(), ui.tr("keypad-ok"));
+        let keys =
+            keypad::Keys { digit: Message::Digit, backspace: Message::Backspace, submit: Message::Submit };
+        let pad = keypad::view(&ui, shown.clone(), ui.tr("keypad-ok"), keys);
         let stacked = ui.sizes.headline * 1.5 + 6.0 * (TOUCH_MIN + 14.0) + 60.0;
         if size.height >= stacked {
             side.push(pad).push(leave_button(&ui)).max_width(QUESTION_WIDTH).into()

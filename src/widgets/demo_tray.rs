@@ -56,7 +56,8 @@ pub enum Message {
 }
 
 /// Draws the tray (a single toggle when closed).
-pub fn view<'a>(ui: &Ui<'_>, open: bool) -> Element<'a, Message> {
+/// `technician` adds the demo technician card (only when it is the one accepted).
+pub fn view<'a>(ui: &Ui<'_>, open: bool, technician: bool) -> Element<'a, Message> {
     let small = |label: String, message: Message| {
         button(text(label).size(ui.sizes.small).center())
             .padding([10, 14])
@@ -86,6 +87,12 @@ pub fn view<'a>(ui: &Ui<'_>, open: bool) -> Element<'a, Message> {
         .push(small(ui.tr("demo-tray-set"), Message::PlaceSet { complete: true }))
         .push(small(ui.tr("demo-tray-set-missing"), Message::PlaceSet { complete: false }))
         .push(small(ui.tr("demo-tray-clear"), Message::ClearPad));
+    if technician {
+        tray = tray.push(small(
+            ui.tr("demo-tray-technician"),
+            Message::Scan(crate::screens::diag::DEMO_TECHNICIAN_CARD.into()),
+        ));
+    }
     container(tray.wrap().vertical_spacing(8))
         .padding([8, 16])
         .width(Length::Fill)

@@ -2,4 +2,5 @@
 
 pub mod big_button;
 pub mod demo_tray;
+pub mod keypad;
 pub mod status_bar;
