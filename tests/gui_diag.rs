@@ -50,6 +50,10 @@ impl Kiosk {
     /// A kiosk whose data directory has a fixed path, so the configuration page renders
     /// the same on every machine.
     async fn start(name: &str) -> Kiosk {
+        Kiosk::start_with_clock(name, emulator_now).await
+    }
+
+    async fn start_with_clock(name: &str, clock: fn() -> NaiveDateTime) -> Kiosk {
         let data_dir = std::env::temp_dir().join(name);
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(data_dir.join("logs")).unwrap();
@@ -81,7 +85,7 @@ impl Kiosk {
         let services = Services {
             devices: Some(devices.clone()),
             circulation: Some(Arc::new(tokio::sync::Mutex::new(circulation))),
-            clock: Some(emulator_now),
+            clock: Some(clock),
             ils: Some(Arc::new(client)),
             disk: Some(fixed_disk),
             ..Services::default()
@@ -337,4 +341,26 @@ async fn a_technician_card_never_interrupts_a_visitor() {
     kiosk.scan(TECHNICIAN).await;
     assert_eq!(kiosk.app.screen(), &Screen::Visit);
     assert!(kiosk.app.diagnostics().is_none());
+}
+
+/// Minutes added to the emulator's time by [`moving_clock`].
+static MINUTES_LATER: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+fn moving_clock() -> NaiveDateTime {
+    emulator_now() + chrono::Duration::minutes(MINUTES_LATER.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forgotten_diagnostics_session_closes_itself() {
+    let mut kiosk = Kiosk::start_with_clock("kiosk-gui-diagnostics-idle", moving_clock).await;
+    kiosk.scan(TECHNICIAN).await;
+    kiosk.type_pin("7531").await;
+    assert!(kiosk.app.diagnostics().unwrap().is_open());
+    MINUTES_LATER.store(4, std::sync::atomic::Ordering::SeqCst);
+    kiosk.drive(Message::Tick(moving_clock())).await;
+    assert_eq!(kiosk.app.screen(), &Screen::Diagnostics, "four idle minutes are not enough");
+    MINUTES_LATER.store(6, std::sync::atomic::Ordering::SeqCst);
+    kiosk.drive(Message::Tick(moving_clock())).await;
+    assert_eq!(kiosk.app.screen(), &Screen::Home);
+    assert_eq!(kiosk.audit_actions().last().map(String::as_str), Some("diagnostics.leave"));
 }

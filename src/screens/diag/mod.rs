@@ -156,8 +156,8 @@ pub enum Finished {
     Logs(Vec<LogLine>),
     /// A library system exchange: what, the answer as text, milliseconds.
     Ils(String, Result<(String, u64), String>),
-    /// A test receipt.
-    Printed(Result<String, String>),
+    /// A test receipt: what came of it, and the printer's status in words when it answered.
+    Printed(Result<String, String>, Option<String>),
     /// A tag action.
     Tag(Result<String, String>),
     /// Something with a plain result (bundle, export, audit).
@@ -568,7 +568,16 @@ impl Diag {
                 }
                 self.ils_history.truncate(20);
             }
-            Finished::Printed(result) | Finished::Tag(result) => {
+            Finished::Printed(result, status) => {
+                if status.is_some() {
+                    self.printer_status = status;
+                }
+                self.notice = Some(match result {
+                    Ok(text) => Notice { text, ok: true },
+                    Err(text) => Notice { text, ok: false },
+                });
+            }
+            Finished::Tag(result) => {
                 self.notice = Some(match result {
                     Ok(text) => Notice { text, ok: true },
                     Err(text) => Notice { text, ok: false },
@@ -664,10 +673,12 @@ impl Diag {
             async move {
                 let (reply, answer) = std::sync::mpsc::channel();
                 printer.send(Command::Print { bytes, reply });
-                let result = match wait(answer).await {
-                    Ok(Ok(status)) => Ok(format!("printed; {}", status_words(&status))),
-                    Ok(Err(error)) => Err(error.to_string()),
-                    Err(why) => Err(why),
+                let (result, status) = match wait(answer).await {
+                    Ok(Ok(status)) => {
+                        (Ok(format!("printed; {}", status_words(&status))), Some(status_words(&status)))
+                    }
+                    Ok(Err(error)) => (Err(error.to_string()), None),
+                    Err(why) => (Err(why), None),
                 };
                 let outcome = match &result {
                     Ok(_) => "printed".to_string(),
@@ -676,7 +687,7 @@ impl Diag {
                 let audited =
                     blocking_store(&config, move |store| audit(store, &actor, now, "printer.test", outcome))
                         .await;
-                Finished::Printed(audited.and(result))
+                Finished::Printed(audited.and(result), status)
             },
             |finished| Message::Finished(Box::new(finished)),
         )
