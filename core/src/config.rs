@@ -453,6 +453,12 @@ pub struct StationConfig {
     pub capacity: u32,
     /// Visits still open after this many hours are checked out automatically (1–24).
     pub auto_checkout_hours: u32,
+    /// The guest Wi-Fi's name, shown after check-in; empty when there is none.
+    pub wifi_name: String,
+    /// The guest Wi-Fi's password, shown with its name.
+    pub wifi_password: String,
+    /// When to print the day's summary on the receipt printer ("HH:MM"); empty for never.
+    pub daily_summary_at: String,
 }
 
 impl Default for StationConfig {
@@ -477,6 +483,9 @@ impl Default for StationConfig {
             ],
             capacity: 20,
             auto_checkout_hours: 4,
+            wifi_name: String::new(),
+            wifi_password: String::new(),
+            daily_summary_at: String::new(),
         }
     }
 }
@@ -687,6 +696,12 @@ impl Config {
         range("station.capacity", self.station.capacity, 1, 1000);
         range("station.auto_checkout_hours", self.station.auto_checkout_hours, 1, 24);
         range("logging.keep_days", self.logging.keep_days, 1, 365);
+        if !self.station.daily_summary_at.is_empty()
+            && chrono::NaiveTime::parse_from_str(&self.station.daily_summary_at, "%H:%M").is_err()
+        {
+            problems
+                .push(("station.daily_summary_at".into(), "must be a time like \"21:30\", or empty".into()));
+        }
 
         if self.terminal.idle_warning_secs >= self.terminal.idle_timeout_secs {
             problems.push((
@@ -788,7 +803,7 @@ impl Config {
         {
             problems.push((
                 "diagnostics.technician_pin_hash".into(),
-                "must be an argon2 PHC string ($argon2id$…); make one with `kiosk diag hash-pin`".into(),
+                "must be an argon2 PHC string ($argon2id$…); make one with `kiosk config hash-pin`".into(),
             ));
         }
         problems

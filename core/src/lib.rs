@@ -12,6 +12,7 @@ pub mod ils;
 pub mod mask;
 pub mod pin;
 pub mod receipt;
+pub mod station;
 pub mod store;
 
 pub use config::Config;

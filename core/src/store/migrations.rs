@@ -59,6 +59,8 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 1 → 2: a return can be the cancel of a loan whose security write failed (SIP2 `BI`).
     "ALTER TABLE journal ADD COLUMN cancel INTEGER NOT NULL DEFAULT 0 CHECK (cancel IN (0, 1));",
+    // 2 → 3: a card's visits are looked up on every scan at the rest station.
+    "CREATE INDEX visits_card ON visits (card_hash, id) WHERE card_hash IS NOT NULL;",
 ];
 
 /// The schema version this build writes.

@@ -142,6 +142,19 @@ impl Store {
         )
     }
 
+    /// Every visit of one card (by its salted hash), oldest first.
+    pub fn visits_for_card(&self, card_hash: &str) -> Result<Vec<Visit>, StoreError> {
+        self.visit_query(
+            &format!("SELECT {COLUMNS} FROM visits WHERE card_hash = ?1 ORDER BY id"),
+            params![card_hash],
+        )
+    }
+
+    /// Every visit, oldest first (reports over all time).
+    pub fn visits_all(&self) -> Result<Vec<Visit>, StoreError> {
+        self.visit_query(&format!("SELECT {COLUMNS} FROM visits ORDER BY checked_in_at, id"), params![])
+    }
+
     fn visit_query(&self, sql: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<Visit>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params, raw_visit)?;
