@@ -20,6 +20,7 @@ use crate::runtime::intake::{self, Intake};
 use crate::runtime::session::{PadSecurity, SessionRunner};
 use crate::runtime::sync::{self as sync_runtime, SharedCirculation, SyncStatus, SyncWorker};
 use crate::screens::diag::{self, Diag};
+use crate::screens::station::{self, StationDesk};
 use crate::screens::visit::{self, Printing, Visit};
 use crate::screens::{attract, home};
 use crate::theme::{Look, Sizes};
@@ -75,6 +76,8 @@ pub enum Screen {
     Attract,
     /// A technician's diagnostics.
     Diagnostics,
+    /// The rest station.
+    Station,
 }
 
 /// Everything the app reacts to.
@@ -104,6 +107,8 @@ pub enum Message {
     Demo(demo_tray::Message),
     /// Diagnostics.
     Diag(diag::Message),
+    /// The rest station.
+    Station(station::Message),
 }
 
 /// The application state.
@@ -128,6 +133,7 @@ pub struct App {
     demo_tags: Vec<kiosk_hardware::tag::iso15693::Uid>,
     last_touch: NaiveDateTime,
     diag: Option<Diag>,
+    station: Option<StationDesk>,
     device_records: Vec<DeviceRecord>,
     ils: IlsSnapshot,
     started_at: NaiveDateTime,
@@ -169,6 +175,7 @@ impl App {
             demo_tags: Vec::new(),
             last_touch: now,
             diag: None,
+            station: None,
             device_records: crate::runtime::diagnostics::device_records(&config),
             ils: IlsSnapshot {
                 address: crate::runtime::diagnostics::ils_address(&config),
@@ -182,7 +189,49 @@ impl App {
 
     /// Boots the app for iced: the state and the first task.
     pub fn boot(config: Arc<Config>, overrides: Overrides, services: Services) -> (App, Task<Message>) {
-        (App::new(config, &overrides, services, Local::now().naive_local()), Task::none())
+        let mut app = App::new(config, &overrides, services, Local::now().naive_local());
+        let task = app.start();
+        (app, task)
+    }
+
+    /// The first screen's work: a rest-station terminal opens at the station's welcome.
+    pub fn start(&mut self) -> Task<Message> {
+        if self.config.terminal.role == Role::Station {
+            return self.open_station();
+        }
+        Task::none()
+    }
+
+    fn open_station(&mut self) -> Task<Message> {
+        let now = self.clock();
+        self.visit = None;
+        self.station = Some(StationDesk::new(now));
+        self.screen = Screen::Station;
+        station::refresh(&self.config, now).map(Message::Station)
+    }
+
+    /// The rest station's screens, when showing.
+    pub fn station(&self) -> Option<&StationDesk> {
+        self.station.as_ref()
+    }
+
+    fn on_station(&mut self, message: station::Message) -> Task<Message> {
+        let now = self.clock();
+        let Some(desk) = &mut self.station else { return Task::none() };
+        let (task, exit) = desk.update(message, &self.config, now);
+        match exit {
+            station::Exit::Stay => task.map(Message::Station),
+            station::Exit::Home => {
+                self.station = None;
+                self.go_home();
+                Task::none()
+            }
+            station::Exit::Borrow => {
+                self.station = None;
+                self.start_visit(Mode::Borrow);
+                Task::none()
+            }
+        }
     }
 
     /// The window title.
@@ -205,14 +254,17 @@ impl App {
         let touched = matches!(
             message,
             Message::Bar(_) | Message::Home(_) | Message::Attract(_) | Message::Visit(_) | Message::Demo(_)
-        ) || matches!(&message, Message::Diag(m) if !matches!(m, diag::Message::Finished(_)));
+        ) || matches!(&message, Message::Diag(m) if !matches!(m, diag::Message::Finished(_)))
+            || matches!(&message, Message::Station(m) if !matches!(m, station::Message::Loaded(_)));
         if touched {
             self.last_touch = self.clock();
         }
         match message {
             Message::Tick(now) => {
                 self.now = now;
-                if self.screen == Screen::Home && now - self.last_touch >= ATTRACT_AFTER {
+                let idle_station =
+                    self.screen == Screen::Station && self.station.as_ref().is_some_and(|s| !s.is_busy());
+                if (self.screen == Screen::Home || idle_station) && now - self.last_touch >= ATTRACT_AFTER {
                     self.screen = Screen::Attract;
                 }
                 if self.diag.is_some() && self.clock() - self.last_touch >= diag::IDLE_LIMIT {
@@ -220,7 +272,12 @@ impl App {
                     return self.on_diag(diag::Message::Leave);
                 }
             }
-            Message::Attract(attract::Message::Wake) => self.screen = Screen::Home,
+            Message::Attract(attract::Message::Wake) => {
+                if self.config.terminal.role == Role::Station {
+                    return self.open_station();
+                }
+                self.screen = Screen::Home;
+            }
             Message::Bar(BarMessage::ToggleLanguage) => self.language = self.language.toggled(),
             Message::Bar(BarMessage::ToggleLargeText) => self.large_text = !self.large_text,
             Message::Bar(BarMessage::ToggleHighContrast) => self.high_contrast = !self.high_contrast,
@@ -230,7 +287,7 @@ impl App {
                     home::Service::Borrow => Mode::Borrow,
                     home::Service::Return => Mode::Return,
                     home::Service::Account => Mode::Account,
-                    home::Service::Station => return Task::none(),
+                    home::Service::Station => return self.open_station(),
                 };
                 self.start_visit(mode);
             }
@@ -275,6 +332,7 @@ impl App {
             }
             Message::Device(event) => return self.on_device(event),
             Message::Diag(message) => return self.on_diag(message),
+            Message::Station(message) => return self.on_station(message),
         }
         Task::none()
     }
@@ -391,6 +449,11 @@ impl App {
         self.pending.clear();
         self.ended_at = None;
         self.screen = Screen::Home;
+        if self.config.terminal.role == Role::Station {
+            // The station's welcome is its home; its reload comes with the next message.
+            self.station = Some(StationDesk::new(self.clock()));
+            self.screen = Screen::Station;
+        }
     }
 
     /// The visit in progress, if any.
@@ -501,6 +564,9 @@ impl App {
     }
 
     fn on_second(&mut self, now: NaiveDateTime) -> Task<Message> {
+        if let Some(desk) = &mut self.station {
+            return desk.tick(&self.config, now).map(Message::Station);
+        }
         let Some(visit) = &self.visit else { return Task::none() };
         if let Some(ended) = self.ended_at {
             let linger = match visit.printing {
@@ -548,7 +614,11 @@ impl App {
                 if let Some(record) = self.record_mut(&device) {
                     record.observe_event(format!("scan ({symbology})"), now);
                 }
-                vec![intake::from_scan(&text, symbology, &self.rules, &technicians)]
+                let intake = intake::from_scan(&text, symbology, &self.rules, &technicians);
+                if self.station_takes(&intake) {
+                    return self.station_scan(&text);
+                }
+                vec![intake]
             }
             Event::TagsPresent { device, tags } => {
                 tracing::info!(device, count = tags.len(), "tags on the pad");
@@ -641,6 +711,33 @@ impl App {
             pad.send(Command::PlaceTags(tags));
         }
         Task::none()
+    }
+
+    /// Whether a scan is the rest station's: any card while its screens show (a union
+    /// card, QR code or work badge), and at the home screen of a kiosk that is both, any
+    /// code that is no library card or book.
+    fn station_takes(&self, intake: &Intake) -> bool {
+        if matches!(intake, Intake::Technician(_)) || self.diag.is_some() || self.visit.is_some() {
+            return false;
+        }
+        match (self.screen.clone(), self.config.terminal.role) {
+            (Screen::Station, _) | (Screen::Attract, Role::Station) => true,
+            (Screen::Home | Screen::Attract, Role::Both) => matches!(intake, Intake::Rejected { .. }),
+            _ => false,
+        }
+    }
+
+    fn station_scan(&mut self, text: &str) -> Task<Message> {
+        let code = kiosk_hardware::barcode::strip_aim(text).1.trim().to_string();
+        let now = self.clock();
+        let mut tasks = Vec::new();
+        if self.screen != Screen::Station || self.station.is_none() {
+            tasks.push(self.open_station());
+        }
+        if let Some(desk) = &mut self.station {
+            tasks.push(desk.scan(code, &self.config, now).map(Message::Station));
+        }
+        Task::batch(tasks)
     }
 
     /// A card, a book or a refusal from the scanner or the pad.
@@ -747,6 +844,10 @@ impl App {
                 let diag = self.diag.as_ref().expect("checked above");
                 diag::view(&ui, diag, &self.config).map(Message::Diag)
             }
+            (Screen::Station, _) if self.station.is_some() => {
+                let desk = self.station.as_ref().expect("checked above");
+                station::view(&ui, desk, &self.config).map(Message::Station)
+            }
             (Screen::Visit, Some(visit)) => visit::view(&ui, visit, &self.config.offline).map(Message::Visit),
             (Screen::Attract, _) => attract::view(&ui, self.config.terminal.role, |language, key| {
                 self.localizer.text(language, key)
@@ -800,7 +901,7 @@ impl App {
             subscriptions
                 .push(Subscription::run_with(devices.clone(), device_runtime::events).map(Message::Device));
         }
-        if self.visit.is_some() {
+        if self.visit.is_some() || self.station.as_ref().is_some_and(StationDesk::is_busy) {
             // Only during a visit: the idle home screen wakes nothing.
             subscriptions.push(iced::time::every(Duration::from_secs(1)).with(self.services.clock).map(
                 |(clock, _)| Message::Second(clock.map_or_else(|| Local::now().naive_local(), |c| c())),

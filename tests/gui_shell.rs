@@ -27,7 +27,7 @@ fn app_with(role: Role, language: Language) -> App {
 fn home_shows_every_service_of_the_role_in_chinese() {
     let app = app_with(Role::Both, Language::ZhCn);
     let mut ui = simulator(&app, DESKTOP);
-    for label in ["借书", "还书", "我的借阅", "爱心驿站签到", "10:30", "English", "▲ 演示模式"]
+    for label in ["借书", "还书", "我的借阅", "驿站签到", "10:30", "English", "▲ 演示模式"]
     {
         assert!(ui.find(label).is_ok(), "{label} is missing");
     }
@@ -38,14 +38,17 @@ fn library_role_has_no_station_tile() {
     let app = app_with(Role::Library, Language::En);
     let mut ui = simulator(&app, DESKTOP);
     assert!(ui.find("Borrow").is_ok());
-    assert!(ui.find("Rest station check-in").is_err());
+    assert!(ui.find("Rest station").is_err());
 }
 
 #[test]
-fn station_role_has_only_the_station_tile() {
-    let app = app_with(Role::Station, Language::En);
+fn a_station_terminal_opens_at_the_station() {
+    let mut app = app_with(Role::Station, Language::En);
+    let _ = app.start();
+    assert_eq!(app.screen(), &kiosk::app::Screen::Station);
     let mut ui = simulator(&app, DESKTOP);
-    assert!(ui.find("Rest station check-in").is_ok());
+    assert!(ui.find("Welcome to the rest station").is_ok());
+    assert!(ui.find("Courier").is_ok());
     assert!(ui.find("Borrow").is_err());
 }
 

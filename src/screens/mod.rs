@@ -3,4 +3,5 @@
 pub mod attract;
 pub mod diag;
 pub mod home;
+pub mod station;
 pub mod visit;

@@ -23,6 +23,10 @@ pub const CARDS: [DemoItem; 3] = [
     DemoItem { label: "John Smith · 4321", code: "20234000000191" },
 ];
 
+/// Union cards for the rest station (any code that is no library card).
+pub const UNION_CARDS: [DemoItem; 2] =
+    [DemoItem { label: "王师傅", code: "GH3201000088" }, DemoItem { label: "李师傅", code: "GH3201000131" }];
+
 /// Books to scan by barcode.
 pub const SCANNED_BOOKS: [DemoItem; 3] = [
     DemoItem { label: "活着", code: "30234000000017" },
@@ -75,6 +79,10 @@ pub fn view<'a>(ui: &Ui<'_>, open: bool, technician: bool) -> Element<'a, Messag
         .spacing(8)
         .align_y(Alignment::Center);
     for card in CARDS {
+        tray = tray.push(small(card.label.to_string(), Message::Scan(card.code.into())));
+    }
+    tray = tray.push(text(ui.tr("demo-tray-union")).size(ui.sizes.small));
+    for card in UNION_CARDS {
         tray = tray.push(small(card.label.to_string(), Message::Scan(card.code.into())));
     }
     tray = tray.push(text(ui.tr("demo-tray-scan")).size(ui.sizes.small));

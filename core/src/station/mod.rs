@@ -51,10 +51,17 @@ pub fn salt(store: &Store) -> Result<Vec<u8>, StoreError> {
     {
         return Ok(bytes);
     }
-    let salt = fresh_salt();
-    let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
-    store.set_setting(SALT_KEY, &hex)?;
-    Ok(salt)
+    let fresh: String = fresh_salt().iter().map(|b| format!("{b:02x}")).collect();
+    let stored = store.setting_or_insert(SALT_KEY, &fresh)?;
+    match parse_hex(&stored) {
+        Some(bytes) => Ok(bytes),
+        None => {
+            // A damaged value: replace it (visits hashed with it can no longer be matched).
+            tracing::warn!("the rest station's card salt was unreadable and has been replaced");
+            store.set_setting(SALT_KEY, &fresh)?;
+            Ok(parse_hex(&fresh).unwrap_or_default())
+        }
+    }
 }
 
 fn parse_hex(hex: &str) -> Option<Vec<u8>> {
@@ -222,9 +229,18 @@ impl<'a> Station<'a> {
         Ok(CheckIn::Welcome { id, earlier_visits })
     }
 
-    /// Checks a visit out with a tap; `false` when it had already ended.
-    pub fn check_out(&self, id: VisitId, now: NaiveDateTime) -> Result<bool, StoreError> {
-        self.store.visit_check_out(id, now, CheckoutMethod::Tap)
+    /// Checks a visit out with a tap: the visit as it ended, or `None` when it had
+    /// already ended (checked out twice from two taps, or closed automatically).
+    pub fn check_out(&self, id: VisitId, now: NaiveDateTime) -> Result<Option<Visit>, StoreError> {
+        if !self.store.visit_check_out(id, now, CheckoutMethod::Tap)? {
+            return Ok(None);
+        }
+        self.store.visit(id)
+    }
+
+    /// Seats.
+    pub fn capacity(&self) -> u32 {
+        self.config.capacity
     }
 }
 
@@ -334,8 +350,12 @@ pub(crate) mod tests {
         assert_eq!(station.check_in("delivery", None, &[], at(1, 12, 2)).unwrap(), CheckIn::Full(full));
         assert_eq!(station.scan("B-2", at(1, 12, 2)).unwrap(), CardScan::Full(full));
         assert!(matches!(station.scan("A-1", at(1, 12, 3)).unwrap(), CardScan::CheckedOut(_)));
-        assert!(station.check_out(id, at(1, 12, 4)).unwrap());
-        assert!(!station.check_out(id, at(1, 12, 5)).unwrap(), "already out");
+        let left = station.check_out(id, at(1, 12, 4)).unwrap().unwrap();
+        assert_eq!(
+            (left.checked_out_at, left.checkout_method),
+            (Some(at(1, 12, 4)), Some(CheckoutMethod::Tap))
+        );
+        assert_eq!(station.check_out(id, at(1, 12, 5)).unwrap(), None, "already out");
         assert_eq!(station.occupancy(at(1, 12, 5)).unwrap().present, 0);
     }
 

@@ -70,7 +70,13 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 pub(super) fn upgrade(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
         let to = index as u32 + 1;
-        let tx = conn.transaction()?;
+        // Another connection (a second process, or a task starting at the same moment)
+        // may be upgrading the same file: take the write lock first, then look again.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if current >= to {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", to)?;
         tx.commit()?;
@@ -141,6 +147,21 @@ mod tests {
             upgrade_to(&mut conn, version);
             upgrade(&mut conn, version).unwrap();
             assert_eq!(schema(&conn), schema(&fresh), "upgrade from {version} differs from a fresh schema");
+        }
+    }
+
+    #[test]
+    fn connections_opening_a_new_file_at_once_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DATABASE_FILE);
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(|store| store.schema_version().unwrap()))
+            })
+            .collect();
+        for opener in openers {
+            assert_eq!(opener.join().unwrap().unwrap(), SCHEMA_VERSION);
         }
     }
 

@@ -145,7 +145,14 @@ impl Store {
             .optional()?)
     }
 
-    /// Stores a setting.
+    /// A setting, or `value` stored as that setting when there is none yet; of two
+    /// connections racing, both get the value that was stored first.
+    pub fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        self.conn.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)", [key, value])?;
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))?)
+    }
+
+    /// Sets a setting.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)

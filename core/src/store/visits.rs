@@ -142,6 +142,11 @@ impl Store {
         )
     }
 
+    /// One visit.
+    pub fn visit(&self, id: VisitId) -> Result<Option<Visit>, StoreError> {
+        Ok(self.visit_query(&format!("SELECT {COLUMNS} FROM visits WHERE id = ?1"), params![id.0])?.pop())
+    }
+
     /// Every visit of one card (by its salted hash), oldest first.
     pub fn visits_for_card(&self, card_hash: &str) -> Result<Vec<Visit>, StoreError> {
         self.visit_query(
