@@ -109,6 +109,8 @@ pub enum Message {
     Diag(diag::Message),
     /// The rest station.
     Station(station::Message),
+    /// The daily rest-station summary was printed (or why not).
+    SummaryPrinted(Result<(), String>),
 }
 
 /// The application state.
@@ -148,6 +150,9 @@ static FIRST_VIEW: std::sync::Once = std::sync::Once::new();
 pub fn mark_start() {
     let _ = STARTED.set(std::time::Instant::now());
 }
+
+/// The setting holding the date of the last printed rest-station summary.
+const SUMMARY_PRINTED_KEY: &str = "station.summary_printed";
 
 /// Idle time at the home screen before the attract screen shows.
 const ATTRACT_AFTER: chrono::Duration = chrono::Duration::minutes(2);
@@ -267,6 +272,9 @@ impl App {
                 if (self.screen == Screen::Home || idle_station) && now - self.last_touch >= ATTRACT_AFTER {
                     self.screen = Screen::Attract;
                 }
+                if let Some(task) = self.daily_summary_due(now) {
+                    return task;
+                }
                 if self.diag.is_some() && self.clock() - self.last_touch >= diag::IDLE_LIMIT {
                     tracing::info!("diagnostics left after five idle minutes");
                     return self.on_diag(diag::Message::Leave);
@@ -333,8 +341,75 @@ impl App {
             Message::Device(event) => return self.on_device(event),
             Message::Diag(message) => return self.on_diag(message),
             Message::Station(message) => return self.on_station(message),
+            Message::SummaryPrinted(result) => match result {
+                Ok(()) => tracing::info!("the rest station's daily summary went to the printer"),
+                Err(why) => {
+                    tracing::warn!(%why, "the rest station's daily summary was not printed");
+                    let now = self.clock();
+                    if let Some(printer) = self.record_mut("printer") {
+                        printer.observe_failure(format!("daily summary not printed: {why}"), now);
+                    }
+                }
+            },
         }
         Task::none()
+    }
+
+    /// At `station.daily_summary_at`, the day's rest-station summary goes to the printer,
+    /// once a day (the date printed is kept in the store, so a restart does not print twice).
+    fn daily_summary_due(&self, now: NaiveDateTime) -> Option<Task<Message>> {
+        if self.config.terminal.role == Role::Library {
+            return None;
+        }
+        let at = chrono::NaiveTime::parse_from_str(&self.config.station.daily_summary_at, "%H:%M").ok()?;
+        if now.time() < at || now.time() >= at + chrono::Duration::minutes(30) {
+            return None;
+        }
+        let printer = self.device(DeviceKind::Printer)?;
+        let config = self.config.clone();
+        let language = self.config.terminal.language;
+        Some(Task::perform(
+            async move {
+                let work = config.clone();
+                let due = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Vec<u8>>> {
+                    let store = kiosk_core::Store::open_in(&work.storage.resolved_data_dir())?;
+                    let today = now.date().to_string();
+                    if store.setting(SUMMARY_PRINTED_KEY)?.as_deref() == Some(today.as_str()) {
+                        return Ok(None);
+                    }
+                    store.set_setting(SUMMARY_PRINTED_KEY, &today)?;
+                    kiosk_core::station::Station::open(&store, &work.station)?.close_expired(now)?;
+                    let stats = kiosk_core::station::stats::for_period(
+                        &store,
+                        &work.station,
+                        kiosk_core::station::stats::Period::Day,
+                        now.date(),
+                    )?;
+                    let bytes = crate::runtime::receipt::station_summary(
+                        &stats,
+                        &work,
+                        &Localizer::new(),
+                        language,
+                        now,
+                    );
+                    store.audit(&kiosk_core::store::AuditEntry {
+                        at: now,
+                        actor: "kiosk".into(),
+                        action: "station.summary".into(),
+                        detail: format!("{} visits", stats.visits),
+                    })?;
+                    Ok(Some(bytes))
+                })
+                .await;
+                match due {
+                    Ok(Ok(Some(bytes))) => print(Some(printer), bytes).await,
+                    Ok(Ok(None)) => Ok(()),
+                    Ok(Err(error)) => Err(format!("{error:#}")),
+                    Err(error) => Err(error.to_string()),
+                }
+            },
+            Message::SummaryPrinted,
+        ))
     }
 
     fn record_mut(&mut self, name: &str) -> Option<&mut DeviceRecord> {
@@ -409,6 +484,7 @@ impl App {
             overview: self.overview(),
             test_receipt: crate::runtime::receipt::test_page(&self.config, self.clock()),
             last_receipt: self.last_receipt.clone(),
+            language: self.language,
         };
         let Some(diag) = &mut self.diag else { return Task::none() };
         let (task, leave) = diag.update(message, context);

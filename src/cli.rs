@@ -95,9 +95,35 @@ pub enum Command {
     /// Receipt tools.
     #[command(subcommand)]
     Receipt(ReceiptCommand),
+    /// Reports: the rest station's visits as CSV or as a chart.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Diagnostics for technicians: the overview (devices, library system, queue, disk),
     /// the queue, logs and the support bundle. Every use is audited.
     Diag(DiagArgs),
+}
+
+/// `kiosk report …`
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The rest station's visits between two dates (both included).
+    Visits {
+        /// The first day, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// The last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// CSV rows (one per visit) or a PNG chart.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::commands::report::Format,
+        /// The file to write; CSV goes to standard output without one.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The language of names and labels: zh-CN or en [default: terminal.language].
+        #[arg(long, value_name = "LANG", value_parser = parse_language)]
+        lang: Option<Language>,
+    },
 }
 
 /// `kiosk diag …`

@@ -6,7 +6,7 @@ use clap::Parser;
 use kiosk::app::{App, Overrides, Services};
 use kiosk::cli::{
     BarcodeCommand, Cli, Command, ConfigCommand, EmulatorArgs, IlsArgs, IlsCommand, ReceiptCommand,
-    TagCommand,
+    ReportCommand, TagCommand,
 };
 use kiosk::runtime::sync::SyncWorker;
 use kiosk::{commands, fonts, load_config, logging};
@@ -36,6 +36,12 @@ fn main() -> ExitCode {
         }
         Some(Command::Receipt(ReceiptCommand::Render { input, output, width })) => {
             async_command(&cli, |_| async move { commands::hardware::receipt_render(&input, &output, width) })
+        }
+        Some(Command::Report(ReportCommand::Visits { from, to, format, output, lang })) => {
+            async_command(&cli, |config| async move {
+                let language = lang.unwrap_or(config.terminal.language);
+                commands::report::visits(&config, from, to, format, output.as_deref(), language)
+            })
         }
         Some(Command::Diag(args)) => {
             async_command(&cli, |config| commands::diag::run(config, args.command, args.json))

@@ -286,3 +286,40 @@ fn diag_queue_actions_are_refused_for_unknown_rows() {
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("id,kind,state"));
 }
+
+#[test]
+fn report_visits_writes_csv_and_refuses_a_png_without_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, format!("[storage]\ndata_dir = \"{}\"\n", dir.path().join("data").display()))
+        .unwrap();
+    let output = kiosk()
+        .args(["report", "visits", "--from", "2026-07-01", "--to", "2026-07-31", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "id,checked_in,checked_out,minutes,trade,trade_name,services,visitor,checkout\r\n"
+    );
+    let output = kiosk()
+        .args([
+            "report",
+            "visits",
+            "--from",
+            "2026-07-01",
+            "--to",
+            "2026-07-31",
+            "--format",
+            "png",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--output"));
+    let output = kiosk().args(["report", "visits", "--from", "July", "--to", "2026-07-31"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "a bad date is a usage error");
+}

@@ -41,6 +41,8 @@ macro_rules! clock {
 clock!(ANONYMOUS, anonymous_clock);
 clock!(CARD, card_clock);
 clock!(FULL, full_clock);
+clock!(STATS, stats_clock);
+clock!(SUMMARY, summary_clock);
 
 struct Kiosk {
     app: App,
@@ -56,6 +58,17 @@ impl Kiosk {
         clock: fn() -> NaiveDateTime,
         offset: &'static AtomicI64,
     ) -> Kiosk {
+        Kiosk::start_with(role, capacity, clock, offset, |_| {}, false).await
+    }
+
+    async fn start_with(
+        role: Role,
+        capacity: u32,
+        clock: fn() -> NaiveDateTime,
+        offset: &'static AtomicI64,
+        adjust: impl FnOnce(&mut Config),
+        devices: bool,
+    ) -> Kiosk {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.terminal.role = role;
@@ -63,7 +76,13 @@ impl Kiosk {
         config.station.capacity = capacity;
         config.station.wifi_name = "WCP-Guest".into();
         config.station.wifi_password = "rest2026".into();
-        let services = Services { clock: Some(clock), ..Services::default() };
+        adjust(&mut config);
+        let devices = devices.then(|| {
+            kiosk::runtime::devices::Devices::start(
+                kiosk::runtime::devices::specs(&config, dir.path()).unwrap(),
+            )
+        });
+        let services = Services { clock: Some(clock), devices, ..Services::default() };
         let app = App::new(
             Arc::new(config),
             &Overrides { language: Some(Language::ZhCn), fullscreen: None },
@@ -242,4 +261,76 @@ async fn a_full_station_says_so_and_still_lets_people_leave() {
     assert!(matches!(kiosk.step(), Step::Goodbye { .. }));
     kiosk.later(11).await;
     assert!(kiosk.shows("在站 1 / 2 人"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_see_statistics_in_diagnostics() {
+    let mut kiosk = Kiosk::start(Role::Station, 20, stats_clock, &STATS).await;
+    // A morning and a lunch rush: four check-ins, one card twice.
+    for (minutes, trade, service) in [
+        (0, "快递员", "饮水"),
+        (20, "外卖骑手", "手机充电"),
+        (65, "快递员", "微波炉"),
+        (70, "环卫工人", "饮水"),
+    ] {
+        STATS.store(minutes * 60, Ordering::SeqCst);
+        kiosk.tap(trade).await;
+        kiosk.tap(service).await;
+        kiosk.tap("签到").await;
+        kiosk.tap("好的").await;
+    }
+    kiosk.scan(UNION_CARD).await;
+    kiosk.tap("交通警察").await;
+    kiosk.tap("签到").await;
+    STATS.store(100 * 60, Ordering::SeqCst);
+    kiosk.scan(UNION_CARD).await;
+    kiosk.later(15).await;
+    kiosk.scan(UNION_CARD).await;
+    kiosk.tap("交通警察").await;
+    kiosk.tap("签到").await;
+    kiosk.tap("好的").await;
+
+    // The demo's technician card opens diagnostics; the statistics are a tab there.
+    kiosk.scan(kiosk::screens::diag::DEMO_TECHNICIAN_CARD).await;
+    for digit in kiosk::screens::diag::DEMO_TECHNICIAN_PIN.chars() {
+        kiosk.tap(&digit.to_string()).await;
+    }
+    kiosk.tap("确定").await;
+    kiosk.tap("驿站统计").await;
+    let diag = kiosk.app.diagnostics().unwrap();
+    let (today, month) = diag.station_stats.as_deref().expect("statistics loaded");
+    assert_eq!(today.visits, 6);
+    assert_eq!((today.distinct_cards, today.repeat_visitors), (1, 1));
+    assert_eq!(today.busiest_hours, [13, 12]);
+    assert_eq!(month.by_day.len(), 30);
+    assert_eq!(month.by_day.last().unwrap().1, 6);
+    assert_snapshot(&kiosk.app, DESKTOP, "diag-station-zh-CN-1280x800");
+    kiosk.tap("本月").await;
+    assert_eq!(kiosk.app.diagnostics().unwrap().station_stats.as_deref().unwrap().0.visits, 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_summary_prints_once_at_its_time() {
+    let mut kiosk = Kiosk::start_with(
+        Role::Station,
+        20,
+        summary_clock,
+        &SUMMARY,
+        |config| config.station.daily_summary_at = "12:30".into(),
+        true,
+    )
+    .await;
+    kiosk.tap("快递员").await;
+    kiosk.tap("签到").await;
+    let receipts = kiosk.dir.path().join("receipts");
+    let printed = || std::fs::read_dir(&receipts).map(|d| d.count()).unwrap_or(0);
+    kiosk.drive(Message::Tick(base() + chrono::Duration::minutes(29))).await;
+    assert_eq!(printed(), 0, "not before its time");
+    for minute in [30, 31, 45] {
+        kiosk.drive(Message::Tick(base() + chrono::Duration::minutes(minute))).await;
+    }
+    assert_eq!(printed(), 1, "once");
+    let store = kiosk.store();
+    assert_eq!(store.audit_recent(5).unwrap()[0].action, "station.summary");
+    assert_eq!(store.audit_recent(5).unwrap()[0].detail, "1 visits");
 }

@@ -3,3 +3,4 @@
 pub mod diag;
 pub mod hardware;
 pub mod ils;
+pub mod report;

@@ -101,6 +101,69 @@ pub fn test_page(config: &Config, now: chrono::NaiveDateTime) -> Vec<u8> {
     builder.finish()
 }
 
+/// The rest station's day on paper, for the staff on duty: visits, by trade, by service,
+/// the busiest hours, card holders and repeat visitors, the average stay.
+pub fn station_summary(
+    stats: &kiosk_core::station::stats::Stats,
+    config: &Config,
+    localizer: &Localizer,
+    language: Language,
+    printed_at: chrono::NaiveDateTime,
+) -> Vec<u8> {
+    use fluent_bundle::FluentValue;
+    let paper = paper(config);
+    let columns = paper.columns();
+    let text = |key: &str| localizer.text(language, key);
+    let count = |key: &str, n: u32| localizer.format(language, key, &[("count", FluentValue::from(n))]);
+    let mut builder = ReceiptBuilder::new(paper);
+    builder.align(Align::Center).bold(true).size(1, 2).line(&text("summary-title")).size(1, 1).bold(false);
+    builder.line(&config.terminal.name).line(&stats.from.format("%Y-%m-%d").to_string());
+    builder.align(Align::Left).line(&"-".repeat(columns));
+    let pair = |builder: &mut ReceiptBuilder, left: &str, right: String| {
+        for line in receipt::two_columns(left, &right, columns) {
+            builder.line(&line);
+        }
+    };
+    pair(&mut builder, &text("summary-visits"), stats.visits.to_string());
+    pair(&mut builder, &text("summary-card-holders"), stats.distinct_cards.to_string());
+    pair(&mut builder, &text("summary-repeat"), stats.repeat_visitors.to_string());
+    if let Some(minutes) = stats.average_minutes {
+        pair(&mut builder, &text("summary-average"), count("summary-minutes", minutes));
+    }
+    if !stats.busiest_hours.is_empty() {
+        let hours: Vec<String> = stats.busiest_hours.iter().map(|h| format!("{h:02}:00")).collect();
+        pair(&mut builder, &text("summary-busiest"), hours.join(" "));
+    }
+    builder.line(&"-".repeat(columns)).bold(true).line(&text("summary-by-trade")).bold(false);
+    for entry in &stats.by_trade {
+        let name = config
+            .station
+            .trades
+            .iter()
+            .find(|t| t.id == entry.id)
+            .map_or(entry.id.as_str(), |t| t.name(language));
+        pair(&mut builder, name, entry.visits.to_string());
+    }
+    builder.line(&"-".repeat(columns)).bold(true).line(&text("summary-by-service")).bold(false);
+    for entry in &stats.by_service {
+        let name = config
+            .station
+            .services
+            .iter()
+            .find(|s| s.id == entry.id)
+            .map_or(entry.id.as_str(), |s| s.name(language));
+        pair(&mut builder, name, entry.visits.to_string());
+    }
+    builder.line(&"-".repeat(columns));
+    builder.line(&localizer.format(
+        language,
+        "summary-printed",
+        &[("time", FluentValue::from(printed_at.format("%Y-%m-%d %H:%M").to_string()))],
+    ));
+    builder.feed(3).cut(true);
+    builder.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +210,37 @@ mod tests {
         assert!(text.contains("打印测试 · Printer test") && text.contains("2026-07-15 10:30:00"), "{text}");
         assert_eq!(rendered.cuts, 1);
         assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+    }
+
+    #[test]
+    fn the_station_summary_lists_the_day() {
+        use kiosk_core::station::stats::{Count, Stats};
+        let day = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap();
+        let stats = Stats {
+            from: day.and_hms_opt(0, 0, 0).unwrap(),
+            to: day.and_hms_opt(23, 59, 59).unwrap(),
+            visits: 42,
+            anonymous: 30,
+            distinct_cards: 10,
+            repeat_visitors: 2,
+            by_trade: vec![
+                Count { id: "courier".into(), visits: 25 },
+                Count { id: "delivery".into(), visits: 17 },
+            ],
+            by_service: vec![Count { id: "water".into(), visits: 33 }],
+            by_hour: [0; 24],
+            by_day: vec![(day, 42)],
+            busiest_hours: vec![12, 18],
+            average_minutes: Some(26),
+        };
+        let bytes = station_summary(&stats, &Config::default(), &Localizer::new(), Language::ZhCn, stats.to);
+        let rendered = render::render(&bytes, PaperWidth::Mm80);
+        let text = rendered.text.join("\n");
+        for expected in ["驿站日报", "2026-07-15", "快递员", "25", "饮水", "12:00 18:00", "26 分钟"]
+        {
+            assert!(text.contains(expected), "{expected} missing from\n{text}");
+        }
+        assert_eq!(rendered.cuts, 1);
     }
 
     #[test]

@@ -15,6 +15,8 @@ use chrono::NaiveDateTime;
 use iced::Task;
 use kiosk_core::Config;
 use kiosk_core::diagnostics::{EntryGate, EntryOutcome, LogLevelFilter, LogLine, Overview, QueueDesk};
+use kiosk_core::station::Station;
+use kiosk_core::station::stats::{self, Period, Stats};
 use kiosk_core::store::{AuditEntry, JournalEntry, JournalId, Store};
 use kiosk_hardware::barcode::Symbology;
 use kiosk_hardware::device::{Command, DeviceHandle, TagReport};
@@ -55,11 +57,13 @@ pub enum Page {
     Config,
     /// The support bundle.
     Bundle,
+    /// Rest-station statistics.
+    Station,
 }
 
 impl Page {
     /// Every page, in tab order.
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 10] = [
         Page::Overview,
         Page::Scanner,
         Page::Rfid,
@@ -69,6 +73,7 @@ impl Page {
         Page::Logs,
         Page::Config,
         Page::Bundle,
+        Page::Station,
     ];
 
     /// The Fluent key of the tab's label.
@@ -83,6 +88,7 @@ impl Page {
             Page::Logs => "diag-tab-logs",
             Page::Config => "diag-tab-config",
             Page::Bundle => "diag-tab-bundle",
+            Page::Station => "diag-tab-station",
         }
     }
 }
@@ -162,6 +168,8 @@ pub enum Finished {
     Tag(Result<String, String>),
     /// Something with a plain result (bundle, export, audit).
     Done(Notice),
+    /// Rest-station statistics: the period chosen and the last 30 days.
+    Station(Result<Box<(Stats, Stats)>, String>),
 }
 
 /// What the diagnostics screens send.
@@ -209,6 +217,10 @@ pub enum Message {
     Level(LogLevelFilter),
     /// Write the support bundle to this folder.
     WriteBundle(PathBuf),
+    /// Show rest-station statistics for this period.
+    Period(Period),
+    /// Print the day's rest-station summary.
+    PrintSummary,
     /// Work done off the UI thread.
     Finished(Box<Finished>),
 }
@@ -231,6 +243,8 @@ pub struct Context {
     pub test_receipt: Vec<u8>,
     /// The ESC/POS bytes of the last receipt printed for a visitor.
     pub last_receipt: Option<Vec<u8>>,
+    /// The language on screen (printouts follow it).
+    pub language: kiosk_core::config::Language,
 }
 
 /// The diagnostics state.
@@ -278,6 +292,10 @@ pub struct Diag {
     pub list_page: usize,
     /// Folders a bundle can go to (USB sticks first).
     pub bundle_targets: Vec<PathBuf>,
+    /// The rest-station statistics period shown.
+    pub period: Period,
+    /// Statistics for that period and for the last 30 days.
+    pub station_stats: Option<Box<(Stats, Stats)>>,
     /// The last touch, for leaving by itself.
     pub last_touch: NaiveDateTime,
 }
@@ -310,6 +328,8 @@ impl Diag {
             logs: Vec::new(),
             list_page: 0,
             bundle_targets: Vec::new(),
+            period: Period::Day,
+            station_stats: None,
             last_touch: now,
         }
     }
@@ -458,6 +478,11 @@ impl Diag {
                 self.load_logs(&context)
             }
             Message::WriteBundle(folder) => self.write_bundle(folder, &context),
+            Message::Period(period) => {
+                self.period = period;
+                self.load_station(&context)
+            }
+            Message::PrintSummary => self.print_summary(&context),
             Message::Digit(_) | Message::Backspace | Message::SubmitPin | Message::Finished(_) => {
                 Task::none()
             }
@@ -504,6 +529,7 @@ impl Diag {
                 }
                 Task::none()
             }
+            Page::Station => self.load_station(context),
             Page::Scanner | Page::Rfid | Page::Ils | Page::Config => Task::none(),
         }
     }
@@ -583,6 +609,10 @@ impl Diag {
                     Err(text) => Notice { text, ok: false },
                 });
             }
+            Finished::Station(result) => match result {
+                Ok(stats) => self.station_stats = Some(stats),
+                Err(text) => self.notice = Some(Notice { text, ok: false }),
+            },
             Finished::Done(notice) => {
                 if !notice.text.is_empty() {
                     self.notice = Some(notice);
@@ -808,6 +838,64 @@ impl Diag {
                     .unwrap_or_default()
             },
             |lines| Message::Finished(Box::new(Finished::Logs(lines))),
+        )
+    }
+
+    fn load_station(&mut self, context: &Context) -> Task<Message> {
+        let (period, now, config) = (self.period, context.now, context.config.clone());
+        let today = now.date();
+        Task::perform(
+            blocking_store(&context.config, move |store| {
+                Station::open(store, &config.station)?.close_expired(now)?;
+                let chosen = stats::for_period(store, &config.station, period, today)?;
+                let month = stats::last_days(store, &config.station, today, 30)?;
+                Ok(Box::new((chosen, month)))
+            }),
+            |result| Message::Finished(Box::new(Finished::Station(result))),
+        )
+    }
+
+    fn print_summary(&mut self, context: &Context) -> Task<Message> {
+        let Some(printer) = context.printer.clone() else {
+            self.notice = Some(Notice { text: "no receipt printer is configured".into(), ok: false });
+            return Task::none();
+        };
+        self.busy = true;
+        let (actor, now, config) = (self.actor.clone(), context.now, context.config.clone());
+        let language = context.language;
+        Task::perform(
+            async move {
+                let config_for_stats = config.clone();
+                let stats = blocking_store(&config, move |store| {
+                    Ok(stats::for_period(store, &config_for_stats.station, Period::Day, now.date())?)
+                })
+                .await;
+                let stats = match stats {
+                    Ok(stats) => stats,
+                    Err(error) => return Finished::Printed(Err(error), None),
+                };
+                let bytes = crate::runtime::receipt::station_summary(
+                    &stats,
+                    &config,
+                    &kiosk_core::i18n::Localizer::new(),
+                    language,
+                    now,
+                );
+                let (reply, answer) = std::sync::mpsc::channel();
+                printer.send(Command::Print { bytes, reply });
+                let result = match wait(answer).await {
+                    Ok(Ok(status)) => Ok(format!("printed; {}", status_words(&status))),
+                    Ok(Err(error)) => Err(error.to_string()),
+                    Err(why) => Err(why),
+                };
+                let outcome = result.clone().unwrap_or_else(|why| why);
+                let audited = blocking_store(&config, move |store| {
+                    audit(store, &actor, now, "station.summary", outcome)
+                })
+                .await;
+                Finished::Printed(audited.and(result), None)
+            },
+            |finished| Message::Finished(Box::new(finished)),
         )
     }
 

@@ -2,12 +2,13 @@
 //! they are; labels follow the kiosk's language.
 
 use fluent_bundle::FluentValue;
-use iced::widget::{Column, button, column, container, image, row, scrollable, space, text, text_input};
+use iced::widget::{Column, Row, button, column, container, image, row, scrollable, space, text, text_input};
 use iced::{Alignment, Color, Element, Length};
 use kiosk_core::config::{Config, Language};
 use kiosk_core::diagnostics::overview::{bytes, duration};
 use kiosk_core::diagnostics::{DeviceHealth, LogLevelFilter, Overview};
 use kiosk_core::i18n::Localizer;
+use kiosk_core::station::stats::{Count, Period};
 use kiosk_core::store::JournalState;
 use kiosk_hardware::device::TagReport;
 
@@ -44,6 +45,7 @@ pub fn view<'a>(ui: &Ui<'a>, diag: &'a Diag, config: &'a Config) -> Element<'a, 
         Page::Logs => logs_page(ui, diag),
         Page::Config => config_page(ui, config),
         Page::Bundle => bundle_page(ui, diag),
+        Page::Station => station_page(ui, diag, config),
     };
     let mut page = column![tabs(ui, diag.page)].spacing(12);
     if let Some(notice) = &diag.notice {
@@ -628,4 +630,153 @@ fn bundle_page<'a>(ui: &Ui<'a>, diag: &'a Diag) -> Element<'a, Message> {
         page = page.push(big_button::wide(ui, label, true, Message::WriteBundle(target.clone())));
     }
     page.into()
+}
+
+/// Vertical bars, drawn with plain boxes: one per value, a label under every `label_every`th.
+fn column_chart<'a>(
+    ui: &Ui<'_>,
+    values: &[(String, u32)],
+    height: f32,
+    label_every: usize,
+) -> Element<'a, Message> {
+    let max = values.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1) as f32;
+    let tone = ui.look.primary;
+    let mut bars = Row::new().spacing(3).align_y(Alignment::End).height(Length::Fixed(height));
+    let mut labels = Row::new().spacing(3);
+    for (index, (label, value)) in values.iter().enumerate() {
+        let bar_height = (height - ui.sizes.small * 1.4) * (*value as f32) / max;
+        let bar = column![
+            text(if *value > 0 { value.to_string() } else { String::new() }).size(ui.sizes.small * 0.7),
+            container(space::vertical().height(bar_height.max(1.0)))
+                .width(Length::Fill)
+                .style(move |_| container::Style { background: Some(tone.into()), ..Default::default() }),
+        ]
+        .align_x(Alignment::Center)
+        .width(Length::FillPortion(1));
+        bars = bars.push(bar);
+        let shown = if index % label_every.max(1) == 0 { label.clone() } else { String::new() };
+        labels = labels.push(text(shown).size(ui.sizes.small * 0.7).width(Length::FillPortion(1)).center());
+    }
+    column![bars, labels].spacing(4).into()
+}
+
+/// Horizontal bars with names: trades and services.
+fn bar_list<'a>(ui: &Ui<'_>, rows: Vec<(String, u32)>) -> Element<'a, Message> {
+    let max = rows.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let tone = ui.look.primary;
+    let mut list = Column::new().spacing(6);
+    for (name, value) in rows {
+        let filled = (value * 100 / max) as u16;
+        let bar = row![
+            container(space::horizontal())
+                .width(Length::FillPortion(filled.max(1)))
+                .height(Length::Fixed(ui.sizes.small))
+                .style(move |_| container::Style { background: Some(tone.into()), ..Default::default() }),
+            space::horizontal().width(Length::FillPortion(100 - filled.min(99))),
+        ];
+        list = list.push(
+            row![
+                text(name).size(ui.sizes.small).width(Length::Fixed(ui.sizes.small * 8.0)),
+                container(bar).width(Length::Fill),
+                text(value.to_string()).size(ui.sizes.small).width(Length::Fixed(ui.sizes.small * 3.0)),
+            ]
+            .spacing(10)
+            .align_y(Alignment::Center),
+        );
+    }
+    list.into()
+}
+
+fn named_counts(
+    counts: &[Count],
+    choices: &[kiosk_core::config::Choice],
+    language: Language,
+) -> Vec<(String, u32)> {
+    counts
+        .iter()
+        .map(|c| {
+            let name =
+                choices.iter().find(|x| x.id == c.id).map_or(c.id.clone(), |x| x.name(language).to_string());
+            (name, c.visits)
+        })
+        .collect()
+}
+
+fn station_page<'a>(ui: &Ui<'a>, diag: &'a Diag, config: &'a Config) -> Element<'a, Message> {
+    let mut periods = row![].spacing(8);
+    for (period, key) in
+        [(Period::Day, "stats-day"), (Period::Week, "stats-week"), (Period::Month, "stats-month")]
+    {
+        periods =
+            periods.push(small_button(ui, ui.tr(key), diag.period == period, Some(Message::Period(period))));
+    }
+    periods = periods.push(space::horizontal()).push(small_button(
+        ui,
+        ui.tr("stats-print"),
+        false,
+        (!diag.busy).then_some(Message::PrintSummary),
+    ));
+    let Some(stats) = diag.station_stats.as_deref() else {
+        return column![periods, text(ui.tr("diag-working")).size(ui.sizes.small)].spacing(12).into();
+    };
+    let (chosen, month) = stats;
+    let language = ui.language;
+    let mut facts = row![].spacing(32);
+    let figures = [
+        ("summary-visits", chosen.visits.to_string()),
+        ("summary-card-holders", chosen.distinct_cards.to_string()),
+        ("summary-repeat", chosen.repeat_visitors.to_string()),
+        (
+            "summary-average",
+            chosen.average_minutes.map_or_else(
+                || "-".into(),
+                |m| ui.tr_args("summary-minutes", &[("count", FluentValue::from(m))]),
+            ),
+        ),
+        (
+            "summary-busiest",
+            if chosen.busiest_hours.is_empty() {
+                "-".into()
+            } else {
+                chosen.busiest_hours.iter().map(|h| format!("{h:02}:00")).collect::<Vec<_>>().join(" ")
+            },
+        ),
+    ];
+    for (key, value) in figures {
+        facts = facts.push(
+            column![
+                text(ui.tr(key)).size(ui.sizes.small).color(ui.look.muted),
+                text(value).size(ui.sizes.title)
+            ]
+            .spacing(2),
+        );
+    }
+    let hours: Vec<(String, u32)> =
+        chosen.by_hour.iter().enumerate().map(|(h, v)| (format!("{h}"), *v)).collect();
+    let days: Vec<(String, u32)> =
+        month.by_day.iter().map(|(d, v)| (d.format("%m-%d").to_string(), *v)).collect();
+    let left = column![
+        heading(ui, ui.tr("stats-by-hour")),
+        card(ui, column_chart(ui, &hours, 150.0, 3)),
+        heading(ui, ui.tr("stats-last-30")),
+        card(ui, column_chart(ui, &days, 150.0, 5)),
+    ]
+    .spacing(8)
+    .width(Length::FillPortion(3));
+    let right = column![
+        heading(ui, ui.tr("stats-by-trade")),
+        card(ui, bar_list(ui, named_counts(&chosen.by_trade, &config.station.trades, language))),
+        heading(ui, ui.tr("stats-by-service")),
+        card(ui, bar_list(ui, named_counts(&chosen.by_service, &config.station.services, language))),
+    ]
+    .spacing(8)
+    .width(Length::FillPortion(2));
+    let mut page = column![periods, facts].spacing(12);
+    if chosen.visits == 0 {
+        page = page.push(text(ui.tr("stats-none")).size(ui.sizes.small).color(ui.look.muted));
+    }
+    // Room on the right for the scroll bar.
+    let page = container(page.push(row![left, right].spacing(16)))
+        .padding(iced::Padding { right: 20.0, ..iced::Padding::ZERO });
+    scrollable(page).width(Length::Fill).height(Length::Fill).into()
 }
