@@ -111,6 +111,8 @@ pub enum Message {
     Station(station::Message),
     /// The daily rest-station summary was printed (or why not).
     SummaryPrinted(Result<(), String>),
+    /// Time to tell systemd's watchdog the screen is alive.
+    Watchdog,
 }
 
 /// The application state.
@@ -341,6 +343,10 @@ impl App {
             Message::Device(event) => return self.on_device(event),
             Message::Diag(message) => return self.on_diag(message),
             Message::Station(message) => return self.on_station(message),
+            // Sent from the UI loop itself: a hung screen stops it, and systemd restarts the kiosk.
+            Message::Watchdog => {
+                crate::runtime::systemd::notify("WATCHDOG=1");
+            }
             Message::SummaryPrinted(result) => match result {
                 Ok(()) => tracing::info!("the rest station's daily summary went to the printer"),
                 Err(why) => {
@@ -901,6 +907,8 @@ impl App {
         if let Some(start) = STARTED.get() {
             FIRST_VIEW.call_once(|| {
                 tracing::info!(elapsed_ms = start.elapsed().as_millis() as u64, "first screen built");
+                // The service is up once there is a screen to show.
+                crate::runtime::systemd::notify("READY=1");
             });
         }
         let ui = Ui::new(&self.localizer, self.language, self.look(), Sizes::select(self.large_text));
@@ -970,6 +978,9 @@ impl App {
     /// Background work: the clock, the devices, and the ILS heartbeat with journal forwarding.
     pub fn subscription(&self) -> Subscription<Message> {
         let mut subscriptions = vec![Subscription::run(minute_ticks).map(Message::Tick)];
+        if let Some(every) = crate::runtime::systemd::watchdog_interval() {
+            subscriptions.push(iced::time::every(every).map(|_| Message::Watchdog));
+        }
         if let Some(worker) = &self.services.sync {
             subscriptions.push(Subscription::run_with(worker.clone(), sync_runtime::run).map(Message::Sync));
         }

@@ -85,6 +85,10 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Print the udev rules for every supported USB device instead (the package's
+        /// /lib/udev/rules.d/60-kiosk.rules).
+        #[arg(long, conflicts_with = "json")]
+        udev_rules: bool,
     },
     /// RFID tag data tools.
     #[command(subcommand)]

@@ -8,6 +8,7 @@ use std::path::Path;
 use kiosk_core::config::LoggingConfig;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -27,7 +28,18 @@ fn filter(config: &LoggingConfig) -> EnvFilter {
 ///
 /// A log directory that cannot be created is reported on stderr; the kiosk still runs.
 pub fn init(config: &LoggingConfig, data_dir: &Path) -> LogGuard {
-    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    // Under systemd stderr is the journal, which stamps each line itself.
+    let journal = crate::runtime::systemd::logs_to_journal();
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(!journal)
+        .without_time();
+    let stderr = if journal {
+        stderr.boxed()
+    } else {
+        stderr.with_timer(tracing_subscriber::fmt::time::SystemTime).boxed()
+    };
     let (file_layer, guard) = if config.file {
         let directory = data_dir.join("logs");
         match std::fs::create_dir_all(&directory).map_err(|e| e.to_string()).and_then(|()| {

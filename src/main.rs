@@ -23,7 +23,11 @@ fn main() -> ExitCode {
         Some(Command::Sync { once, status: _, json }) => {
             async_command(&cli, |config| sync_command(config, once, json))
         }
-        Some(Command::Devices { json }) => {
+        Some(Command::Devices { udev_rules: true, .. }) => {
+            print!("{}", kiosk_hardware::profile::udev_rules());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Devices { json, udev_rules: false }) => {
             async_command(&cli, |_| async move { Ok(commands::hardware::devices(json)) })
         }
         Some(Command::Tag(TagCommand::Decode { hex, json })) => {

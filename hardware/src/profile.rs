@@ -187,9 +187,71 @@ pub fn all() -> Vec<(&'static str, Profile)> {
     BUILT_IN.iter().filter_map(|(name, text)| Profile::parse(name, text).ok().map(|p| (*name, p))).collect()
 }
 
+/// udev rules giving the `kiosk` group the USB devices of every built-in profile: raw USB
+/// (libusb printers), their serial ports with a stable `/dev/kiosk-<kind>` name, keyboard
+/// scanners' input devices and USB printer class devices. `packaging/udev/60-kiosk.rules`
+/// is this text; a test keeps the two equal.
+pub fn udev_rules() -> String {
+    let mut by_id: std::collections::BTreeMap<(String, String), Vec<(&str, Profile)>> = Default::default();
+    for (name, profile) in all() {
+        for id in &profile.usb {
+            if let Some((vendor, product)) = id.split_once(':') {
+                by_id
+                    .entry((vendor.to_ascii_lowercase(), product.to_ascii_lowercase()))
+                    .or_default()
+                    .push((name, profile.clone()));
+            }
+        }
+    }
+    let mut out = String::from(
+        "# Generated from hardware/profiles/ by `kiosk devices --udev-rules`; do not edit by hand.\n\
+         # Gives the kiosk user (group kiosk) the supported scanners, RFID readers and printers.\n",
+    );
+    for ((vendor, product), profiles) in by_id {
+        let names: Vec<String> =
+            profiles.iter().map(|(name, p)| format!("{name} ({} {})", p.vendor, p.model)).collect();
+        let matches = format!("ATTRS{{idVendor}}==\"{vendor}\", ATTRS{{idProduct}}==\"{product}\"");
+        out.push_str(&format!("\n# {vendor}:{product}: {}\n", names.join("; ")));
+        out.push_str(&format!(
+            "SUBSYSTEM==\"usb\", ENV{{DEVTYPE}}==\"usb_device\", ATTR{{idVendor}}==\"{vendor}\", ATTR{{idProduct}}==\"{product}\", GROUP=\"kiosk\", MODE=\"0660\"\n"
+        ));
+        let kinds: std::collections::BTreeSet<&str> = profiles.iter().map(|(_, p)| p.kind.as_str()).collect();
+        for kind in kinds {
+            match kind {
+                "printer" => out.push_str(&format!(
+                    "SUBSYSTEM==\"usbmisc\", KERNEL==\"lp[0-9]*\", {matches}, GROUP=\"kiosk\", MODE=\"0660\", SYMLINK+=\"kiosk-printer\"\n"
+                )),
+                "scanner" => out.push_str(&format!(
+                    "SUBSYSTEM==\"input\", {matches}, GROUP=\"kiosk\", MODE=\"0660\"\n\
+                     SUBSYSTEM==\"tty\", {matches}, GROUP=\"kiosk\", MODE=\"0660\", SYMLINK+=\"kiosk-scanner\"\n"
+                )),
+                _ => out.push_str(&format!(
+                    "SUBSYSTEM==\"tty\", {matches}, GROUP=\"kiosk\", MODE=\"0660\", SYMLINK+=\"kiosk-{kind}\"\n"
+                )),
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn udev_rules_cover_every_usb_id_once() {
+        let rules = udev_rules();
+        for (_, profile) in all() {
+            for id in &profile.usb {
+                let (vendor, product) = id.split_once(':').unwrap();
+                let raw = format!("ATTR{{idVendor}}==\"{vendor}\", ATTR{{idProduct}}==\"{product}\"");
+                assert_eq!(rules.matches(&raw).count(), 1, "{id}");
+            }
+        }
+        assert!(rules.contains("SYMLINK+=\"kiosk-rfid\""));
+        assert!(rules.contains("KERNEL==\"lp[0-9]*\""));
+        assert!(rules.lines().all(|l| l.is_empty() || l.starts_with('#') || l.starts_with("SUBSYSTEM==")));
+    }
 
     #[test]
     fn every_built_in_profile_parses() {

@@ -9,6 +9,7 @@ pub mod intake;
 pub mod receipt;
 pub mod session;
 pub mod sync;
+pub mod systemd;
 
 use std::net::SocketAddr;
 
