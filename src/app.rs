@@ -126,7 +126,7 @@ pub struct App {
     screen: Screen,
     network: Network,
     device_states: std::collections::BTreeMap<String, kiosk_hardware::device::DeviceState>,
-    queued: u64,
+    journal_counts: kiosk_core::store::JournalCounts,
     services: Services,
     visit: Option<Visit>,
     pending: VecDeque<Input>,
@@ -171,7 +171,7 @@ impl App {
             screen: Screen::Home,
             network: Network::Connecting,
             device_states: std::collections::BTreeMap::new(),
-            queued: 0,
+            journal_counts: kiosk_core::store::JournalCounts::default(),
             services,
             visit: None,
             pending: VecDeque::new(),
@@ -274,13 +274,12 @@ impl App {
                 if (self.screen == Screen::Home || idle_station) && now - self.last_touch >= ATTRACT_AFTER {
                     self.screen = Screen::Attract;
                 }
-                if let Some(task) = self.daily_summary_due(now) {
-                    return task;
-                }
+                let mut tasks: Vec<Task<Message>> = self.daily_summary_due(now).into_iter().collect();
                 if self.diag.is_some() && self.clock() - self.last_touch >= diag::IDLE_LIMIT {
                     tracing::info!("diagnostics left after five idle minutes");
-                    return self.on_diag(diag::Message::Leave);
+                    tasks.push(self.on_diag(diag::Message::Leave));
                 }
+                return Task::batch(tasks);
             }
             Message::Attract(attract::Message::Wake) => {
                 if self.config.terminal.role == Role::Station {
@@ -326,7 +325,7 @@ impl App {
             Message::Demo(message) => return self.on_demo(message),
             Message::Sync(status) => {
                 self.network = if status.health.is_online() { Network::Online } else { Network::Offline };
-                self.queued = status.counts.queued();
+                self.journal_counts = status.counts;
                 self.ils.checked_at = Some(self.clock());
                 match &status.health {
                     sync_runtime::IlsHealth::Online { round_trip } => {
@@ -444,7 +443,7 @@ impl App {
     /// The overview as the screen knows it now.
     pub fn overview(&self) -> Overview {
         let now = self.clock();
-        let counts = kiosk_core::store::JournalCounts { pending: self.queued, ..Default::default() };
+        let counts = self.journal_counts;
         let disk = self.services.disk.map_or_else(
             || crate::runtime::diagnostics::disk_space(&self.config.storage.resolved_data_dir()),
             |disk| disk(),
@@ -918,7 +917,7 @@ impl App {
                 terminal: &self.config.terminal.name,
                 now: self.now,
                 network: self.network,
-                queued: self.queued,
+                queued: self.journal_counts.queued(),
                 demo: self.config.is_demo(),
             },
         )

@@ -54,7 +54,11 @@ pub fn view<'a>(ui: &Ui<'_>, role: Role) -> Element<'a, Message> {
         };
         big_button::tile(ui, icon, ui.tr(label), ui.tr(hint), Message::Open(*service))
     });
-    let tiles = row(tiles).spacing(24).height(Length::Fixed(ui.sizes.headline * 9.0)).width(Length::Fill);
+    // As tall as the screen allows, up to a comfortable size: on a short screen the
+    // tiles give way (their pictures shrink) rather than run off the bottom.
+    let tiles = container(row(tiles).spacing(24).height(Length::Fill).width(Length::Fill))
+        .max_height(ui.sizes.headline * 9.0)
+        .height(Length::Fill);
     container(column![text(welcome).size(ui.sizes.headline), tiles].spacing(40).align_x(Alignment::Center))
         .center_y(Length::Fill)
         .padding(32)

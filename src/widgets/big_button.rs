@@ -1,6 +1,6 @@
 //! A large tile button: an icon, a label and a hint line, at least [`TOUCH_MIN`] tall.
 
-use iced::widget::{button, center, column, image, text};
+use iced::widget::{button, center, column, container, image, space, text};
 use iced::{Alignment, Element, Length};
 
 use crate::theme::TOUCH_MIN;
@@ -14,14 +14,26 @@ pub fn tile<'a, Message: Clone + 'a>(
     hint: String,
     on_press: Message,
 ) -> Element<'a, Message> {
+    // The picture gives way on a short screen (down to nothing); the words always show.
+    // The picture sits at the bottom of its share, just above the words.
+    let side = ui.sizes.headline * 2.2;
+    let picture = container(
+        container(image(icon.clone()).width(Length::Fill).height(Length::Fill))
+            .max_width(side)
+            .max_height(side),
+    )
+    .center_x(Length::Fill)
+    .align_bottom(Length::FillPortion(3));
     let content = column![
-        image(icon.clone()).width(ui.sizes.headline * 2.2).height(ui.sizes.headline * 2.2),
+        picture,
         text(label).size(ui.sizes.title).center().width(Length::Fill),
         text(hint).size(ui.sizes.small).center().width(Length::Fill),
+        space::vertical().height(Length::FillPortion(2)),
     ]
     .spacing(10)
     .align_x(Alignment::Center)
-    .width(Length::Fill);
+    .width(Length::Fill)
+    .height(Length::Fill);
     button(center(content))
         .padding(24)
         .width(Length::Fill)

@@ -627,11 +627,14 @@ impl Diag {
             self.notice = Some(Notice { text: "no RFID reader is configured".into(), ok: false });
             return Task::none();
         };
-        let memory_len = self
+        let current_memory = self
             .tags
             .iter()
-            .find(|t| Some(t.uid) == action_uid(&action))
-            .map(|t| (t.memory.clone(), t.memory.len()));
+            .find(|t| t.uid == action_uid(&action))
+            .map(|t| t.memory.clone())
+            .unwrap_or_default();
+        // Only a tag with no owner of its own (blank, unreadable) gets this one: the
+        // institution id as a Chinese ISIL.
         let owner = format!("CN-{}", context.config.ils.institution_id);
         let actor = self.actor.clone();
         let now = context.now;
@@ -660,10 +663,9 @@ impl Diag {
                         (name, uid.to_string(), result)
                     }
                     TagAction::Reencode(uid, barcode) => {
-                        let (current, length) = memory_len.unwrap_or_default();
                         let detail = format!("{uid} → {barcode}");
-                        let length = (length > 0).then_some(length);
-                        match kiosk_hardware::tag::reencode(&current, barcode, Some(&owner), length) {
+                        let length = (!current_memory.is_empty()).then_some(current_memory.len());
+                        match kiosk_hardware::tag::reencode(&current_memory, barcode, Some(&owner), length) {
                             Ok(memory) => {
                                 let (reply, answer) = std::sync::mpsc::channel();
                                 pad.send(Command::WriteTag { uid: *uid, memory, reply });
@@ -925,9 +927,9 @@ enum QueueAction {
     Resolve,
 }
 
-fn action_uid(action: &TagAction) -> Option<Uid> {
+fn action_uid(action: &TagAction) -> Uid {
     match action {
-        TagAction::Secure(uid) | TagAction::Unsecure(uid) | TagAction::Reencode(uid, _) => Some(*uid),
+        TagAction::Secure(uid) | TagAction::Unsecure(uid) | TagAction::Reencode(uid, _) => *uid,
     }
 }
 
