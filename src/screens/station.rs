@@ -504,10 +504,6 @@ pub fn view<'a>(ui: &Ui<'a>, desk: &'a StationDesk, config: &'a Config) -> Eleme
                 })
                 .collect();
             page = page.push(grid(tiles, 4, tile_height * 0.9));
-            if card.is_some() {
-                page =
-                    page.push(text(ui.tr("station-card-ready")).size(ui.sizes.body).color(ui.look.success));
-            }
             page = page.push(
                 row![
                     big_button::wide(ui, ui.tr("station-back"), false, Message::Back),
