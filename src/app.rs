@@ -490,6 +490,7 @@ impl App {
             test_receipt: crate::runtime::receipt::test_page(&self.config, self.clock()),
             last_receipt: self.last_receipt.clone(),
             language: self.language,
+            circulation: self.services.circulation.clone(),
         };
         let Some(diag) = &mut self.diag else { return Task::none() };
         let (task, leave) = diag.update(message, context);

@@ -279,14 +279,19 @@ async fn a_technician_works_through_every_diagnostics_page() {
     assert_snapshot(&kiosk.app, DESKTOP, "diag-queue-zh-CN-1280x800");
     kiosk.tap("Patron card expired").await;
     kiosk.tap("已在服务台处理").await;
+    assert_snapshot(&kiosk.app, DESKTOP, "diag-queue-resolve-zh-CN-1280x800");
     kiosk.tap("标记为已处理").await;
     assert_eq!(kiosk.notice(), "已标记为已处理，记录连同说明保留在日志中。");
     kiosk.tap("Item is on hold for another patron").await;
     kiosk.tap("重新发送").await;
     let store = Store::open_in(&kiosk.data_dir).unwrap();
+    assert_eq!(store.journal_all().unwrap()[0].state, JournalState::Pending);
+    // Sent now, not at the next heartbeat: the library system answers it one way or the other.
+    kiosk.tap("立即发送待发交易").await;
+    assert!(kiosk.notice().starts_with("accepted "), "{}", kiosk.notice());
     let rows = store.journal_all().unwrap();
     assert_eq!(rows.len(), 2, "nothing is deleted");
-    assert_eq!(rows[0].state, JournalState::Pending);
+    assert!(matches!(rows[0].state, JournalState::Done | JournalState::Rejected), "{:?}", rows[0].state);
     assert_eq!(rows[1].state, JournalState::Resolved);
     assert_eq!(rows[1].note.as_deref(), Some("已在服务台处理"));
     kiosk.tap("导出 CSV").await;
@@ -325,6 +330,7 @@ async fn a_technician_works_through_every_diagnostics_page() {
         "ils.check",
         "queue.resolve",
         "queue.retry",
+        "queue.send",
         "queue.export",
         "bundle.write",
         "diagnostics.leave",

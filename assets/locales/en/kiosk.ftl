@@ -296,3 +296,4 @@ stats-last-30 = The last 30 days
 stats-none = No visits in this period.
 report-title = { $station }: rest station visits { $from } to { $to }
 report-per-day = Visits per day
+diag-queue-send-now = Send waiting ones now

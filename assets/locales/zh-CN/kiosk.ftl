@@ -275,3 +275,4 @@ stats-last-30 = 最近 30 天
 stats-none = 这段时间没有来访。
 report-title = { $station }：驿站来访 { $from } 至 { $to }
 report-per-day = 每日来访
+diag-queue-send-now = 立即发送待发交易

@@ -213,6 +213,8 @@ pub enum Message {
     Resolve,
     /// Export the queue as CSV.
     ExportQueue,
+    /// Send the waiting transactions to the library system now.
+    SendNow,
     /// Show log entries at or above a level.
     Level(LogLevelFilter),
     /// Write the support bundle to this folder.
@@ -245,6 +247,8 @@ pub struct Context {
     pub last_receipt: Option<Vec<u8>>,
     /// The language on screen (printouts follow it).
     pub language: kiosk_core::config::Language,
+    /// The kiosk's circulation, to send the queue now.
+    pub circulation: Option<crate::runtime::sync::SharedCirculation>,
 }
 
 /// The diagnostics state.
@@ -472,6 +476,7 @@ impl Diag {
             Message::Retry => self.queue_action(QueueAction::Retry, &context),
             Message::Resolve => self.queue_action(QueueAction::Resolve, &context),
             Message::ExportQueue => self.export_queue(&context),
+            Message::SendNow => self.send_now(&context),
             Message::Level(level) => {
                 self.log_level = level;
                 self.list_page = 0;
@@ -814,6 +819,47 @@ impl Diag {
             };
             Ok(Finished::Queue(Ok(desk.open_rows(500)?), Some(notice)))
         })
+    }
+
+    /// One forwarding pass now, as the sync worker would do on its next round.
+    fn send_now(&mut self, context: &Context) -> Task<Message> {
+        let Some(circulation) = context.circulation.clone() else {
+            self.notice = Some(Notice { text: "no library system is configured".into(), ok: false });
+            return Task::none();
+        };
+        self.busy = true;
+        let (actor, now, config) = (self.actor.clone(), context.now, context.config.clone());
+        Task::perform(
+            async move {
+                let report = circulation.lock().await.sync_once(now).await;
+                let notice = match &report {
+                    Ok(report) => Notice {
+                        text: format!(
+                            "accepted {}, refused {}, settled {}, still queued {}{}",
+                            report.accepted,
+                            report.rejected,
+                            report.resolved,
+                            report.remaining,
+                            report
+                                .stopped
+                                .as_deref()
+                                .map(|why| format!(" (stopped: {why})"))
+                                .unwrap_or_default()
+                        ),
+                        ok: report.stopped.is_none(),
+                    },
+                    Err(error) => Notice { text: format!("{error:#}"), ok: false },
+                };
+                let detail = notice.text.clone();
+                let rows = blocking_store(&config, move |store| {
+                    audit(store, &actor, now, "queue.send", detail)?;
+                    Ok(QueueDesk::new(store).open_rows(500)?)
+                })
+                .await;
+                Finished::Queue(rows, Some(notice))
+            },
+            |finished| Message::Finished(Box::new(finished)),
+        )
     }
 
     fn export_queue(&mut self, context: &Context) -> Task<Message> {

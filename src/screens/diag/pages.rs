@@ -527,7 +527,10 @@ fn queue_page<'a>(ui: &Ui<'a>, diag: &'a Diag) -> Element<'a, Message> {
         list = list.push(text(ui.tr("diag-queue-empty")).size(ui.sizes.body));
     }
     for entry in &diag.queue {
+        let selected = diag.selected_row == Some(entry.id);
+        // On the filled (selected) button the state is in the button's own text colour.
         let tone = match entry.state {
+            _ if selected => ui.look.on_primary,
             JournalState::Rejected => ui.look.danger,
             _ => ui.look.warning,
         };
@@ -541,7 +544,7 @@ fn queue_page<'a>(ui: &Ui<'a>, diag: &'a Diag) -> Element<'a, Message> {
             text(entry.ils_message.clone().unwrap_or_default()).size(ui.sizes.small),
         ];
         let b = button(label).width(Length::Fill).padding([8, 12]).on_press(Message::SelectRow(entry.id));
-        list = list.push(if diag.selected_row == Some(entry.id) {
+        list = list.push(if selected {
             b.style(ui.look.primary_button())
         } else {
             b.style(ui.look.secondary_button())
@@ -549,14 +552,20 @@ fn queue_page<'a>(ui: &Ui<'a>, diag: &'a Diag) -> Element<'a, Message> {
     }
     let selected = diag.selected_row.and_then(|id| diag.queue.iter().find(|e| e.id == id));
     let rejected = selected.is_some_and(|e| e.state == JournalState::Rejected);
-    let mut actions = column![small_button(
-        ui,
-        ui.tr("diag-queue-export"),
-        false,
-        (!diag.busy).then_some(Message::ExportQueue)
-    )]
-    .spacing(10)
-    .width(Length::FillPortion(2));
+    let waiting =
+        diag.queue.iter().any(|e| matches!(e.state, JournalState::Pending | JournalState::InFlight));
+    // Actions on the whole queue above the list; actions on the selected row beside it.
+    let general = row![
+        small_button(
+            ui,
+            ui.tr("diag-queue-send-now"),
+            false,
+            (waiting && !diag.busy).then_some(Message::SendNow)
+        ),
+        small_button(ui, ui.tr("diag-queue-export"), false, (!diag.busy).then_some(Message::ExportQueue)),
+    ]
+    .spacing(10);
+    let mut actions = column![].spacing(10).width(Length::FillPortion(2));
     if rejected {
         actions = actions.push(small_button(
             ui,
@@ -564,10 +573,12 @@ fn queue_page<'a>(ui: &Ui<'a>, diag: &'a Diag) -> Element<'a, Message> {
             true,
             (!diag.busy).then_some(Message::Retry),
         ));
+        let mut presets = row![].spacing(8);
         for key in PRESET_NOTES {
-            actions = actions.push(small_button(ui, ui.tr(key), false, Some(Message::PresetNote(key))));
+            presets = presets.push(small_button(ui, ui.tr(key), false, Some(Message::PresetNote(key))));
         }
         actions = actions
+            .push(presets.wrap().vertical_spacing(8))
             .push(
                 text_input(&ui.tr("diag-queue-note"), &diag.note)
                     .on_input(Message::Note)
@@ -583,7 +594,12 @@ fn queue_page<'a>(ui: &Ui<'a>, diag: &'a Diag) -> Element<'a, Message> {
     } else {
         actions = actions.push(text(ui.tr("diag-queue-select")).size(ui.sizes.small).color(ui.look.muted));
     }
-    row![scrollable(list).height(Length::Fill).width(Length::FillPortion(3)), actions].spacing(16).into()
+    column![
+        general,
+        row![scrollable(list).height(Length::Fill).width(Length::FillPortion(3)), actions].spacing(16)
+    ]
+    .spacing(12)
+    .into()
 }
 
 fn logs_page<'a>(ui: &Ui<'a>, diag: &'a Diag) -> Element<'a, Message> {
