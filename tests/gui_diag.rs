@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,22 +11,18 @@ use std::time::Duration;
 use chrono::{NaiveDate, NaiveDateTime};
 use common::{assert_snapshot, fixed_now, simulator};
 use iced::Size;
-use iced::futures::StreamExt;
 use kiosk::app::{App, Message, Overrides, Screen, Services};
 use kiosk::runtime::circulation::Circulation;
 use kiosk::runtime::devices::Devices;
 use kiosk_core::Config;
 use kiosk_core::config::Language;
 use kiosk_core::diagnostics::overview::DiskSnapshot;
-use kiosk_core::ils::emulator::Emulator;
-use kiosk_core::store::catalog::CatalogStore;
 use kiosk_core::store::{JournalState, NewTransaction, Store, TransactionKind};
 use kiosk_hardware::barcode::Symbology;
 use kiosk_hardware::device::{Command, DeviceKind, DeviceState, Event, TagReport};
 use kiosk_hardware::reader::fake::library_book;
 use kiosk_sip2::client::Client;
 use kiosk_sip2::server::{ServerConfig, serve};
-use tokio::net::TcpListener;
 
 const DESKTOP: Size = Size { width: 1280.0, height: 800.0 };
 const TECHNICIAN: &str = "T55550001";
@@ -64,14 +59,8 @@ impl Kiosk {
              2026-07-15T09:59:30.000000Z ERROR kiosk::runtime::sync: the library system refused #2\n",
         )
         .unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (emulator, listener) = common::emulator(emulator_now).await;
         let port = listener.local_addr().unwrap().port();
-        let emulator = Arc::new(Emulator::new(
-            CatalogStore::in_memory(emulator_now()).unwrap(),
-            Box::new(emulator_now),
-            ("kiosk".into(), "kiosk".into()),
-            "WCP".into(),
-        ));
         tokio::spawn(serve(listener, emulator, ServerConfig::default(), None, std::future::pending()));
         let mut config = Config::default();
         config.storage.data_dir = Some(data_dir.clone());
@@ -100,29 +89,11 @@ impl Kiosk {
     }
 
     async fn drive(&mut self, message: Message) {
-        let mut queue = VecDeque::from([message]);
-        while let Some(message) = queue.pop_front() {
-            let task = self.app.update(message);
-            if let Some(mut stream) = iced_runtime::task::into_stream(task) {
-                while let Some(action) = stream.next().await {
-                    if let iced_runtime::Action::Output(next) = action {
-                        queue.push_back(next);
-                    }
-                }
-            }
-        }
+        common::drive(&mut self.app, message).await;
     }
 
     async fn tap(&mut self, label: &str) {
-        let messages: Vec<Message> = {
-            let mut ui = simulator(&self.app, DESKTOP);
-            ui.click(label).unwrap_or_else(|e| panic!("cannot tap {label:?}: {e:?}"));
-            ui.into_messages().collect()
-        };
-        assert!(!messages.is_empty(), "tapping {label:?} did nothing");
-        for message in messages {
-            self.drive(message).await;
-        }
+        common::tap(&mut self.app, DESKTOP, label).await;
     }
 
     async fn type_pin(&mut self, pin: &str) {

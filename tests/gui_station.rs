@@ -4,14 +4,12 @@
 
 mod common;
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use common::{assert_snapshot, simulator};
 use iced::Size;
-use iced::futures::StreamExt;
 use kiosk::app::{App, Message, Overrides, Screen, Services};
 use kiosk::screens::station::Step;
 use kiosk_core::Config;
@@ -96,41 +94,15 @@ impl Kiosk {
     }
 
     async fn run(&mut self, task: iced::Task<Message>) {
-        let mut queue = VecDeque::new();
-        if let Some(mut stream) = iced_runtime::task::into_stream(task) {
-            while let Some(action) = stream.next().await {
-                if let iced_runtime::Action::Output(next) = action {
-                    queue.push_back(next);
-                }
-            }
-        }
-        while let Some(message) = queue.pop_front() {
-            let task = self.app.update(message);
-            if let Some(mut stream) = iced_runtime::task::into_stream(task) {
-                while let Some(action) = stream.next().await {
-                    if let iced_runtime::Action::Output(next) = action {
-                        queue.push_back(next);
-                    }
-                }
-            }
-        }
+        common::run(&mut self.app, task).await;
     }
 
     async fn drive(&mut self, message: Message) {
-        let task = self.app.update(message);
-        self.run(task).await;
+        common::drive(&mut self.app, message).await;
     }
 
     async fn tap(&mut self, label: &str) {
-        let messages: Vec<Message> = {
-            let mut ui = simulator(&self.app, DESKTOP);
-            ui.click(label).unwrap_or_else(|e| panic!("cannot tap {label:?}: {e:?}"));
-            ui.into_messages().collect()
-        };
-        assert!(!messages.is_empty(), "tapping {label:?} did nothing");
-        for message in messages {
-            self.drive(message).await;
-        }
+        common::tap(&mut self.app, DESKTOP, label).await;
     }
 
     async fn scan(&mut self, code: &str) {

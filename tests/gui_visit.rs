@@ -3,14 +3,12 @@
 
 mod common;
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use common::{assert_snapshot, fixed_now, simulator};
 use iced::Size;
-use iced::futures::StreamExt;
 use kiosk::app::{App, Message, Overrides, Screen, Services};
 use kiosk::runtime::circulation::Circulation;
 use kiosk::runtime::devices::Devices;
@@ -20,12 +18,10 @@ use kiosk_core::circulation::session::{LineState, Phase};
 use kiosk_core::config::Language;
 use kiosk_core::ils::emulator::Emulator;
 use kiosk_core::store::Store;
-use kiosk_core::store::catalog::CatalogStore;
 use kiosk_hardware::barcode::Symbology;
 use kiosk_hardware::device::Event;
 use kiosk_sip2::client::Client;
 use kiosk_sip2::server::{ServerConfig, serve};
-use tokio::net::TcpListener;
 
 const DESKTOP: Size = Size { width: 1280.0, height: 800.0 };
 const COMPACT: Size = Size { width: 1024.0, height: 600.0 };
@@ -49,14 +45,8 @@ impl Kiosk {
     /// false) and the demo's simulated devices.
     async fn start(language: Language, online: bool) -> Kiosk {
         let dir = tempfile::tempdir().unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (emulator, listener) = common::emulator(emulator_now).await;
         let port = listener.local_addr().unwrap().port();
-        let emulator = Arc::new(Emulator::new(
-            CatalogStore::in_memory(emulator_now()).unwrap(),
-            Box::new(emulator_now),
-            ("kiosk".into(), "kiosk".into()),
-            "WCP".into(),
-        ));
         if online {
             tokio::spawn(serve(
                 listener,
@@ -92,29 +82,11 @@ impl Kiosk {
 
     /// Feeds a message and every message its tasks produce, until all is quiet.
     async fn drive(&mut self, message: Message) {
-        let mut queue = VecDeque::from([message]);
-        while let Some(message) = queue.pop_front() {
-            let task = self.app.update(message);
-            if let Some(mut stream) = iced_runtime::task::into_stream(task) {
-                while let Some(action) = stream.next().await {
-                    if let iced_runtime::Action::Output(next) = action {
-                        queue.push_back(next);
-                    }
-                }
-            }
-        }
+        common::drive(&mut self.app, message).await;
     }
 
     async fn tap(&mut self, label: &str) {
-        let messages: Vec<Message> = {
-            let mut ui = simulator(&self.app, self.size);
-            ui.click(label).unwrap_or_else(|e| panic!("cannot tap {label:?}: {e:?}"));
-            ui.into_messages().collect()
-        };
-        assert!(!messages.is_empty(), "tapping {label:?} did nothing");
-        for message in messages {
-            self.drive(message).await;
-        }
+        common::tap(&mut self.app, self.size, label).await;
     }
 
     async fn scan(&mut self, code: &str) {

@@ -16,6 +16,7 @@ use kiosk_core::mask;
 
 use crate::theme::TOUCH_MIN;
 use crate::ui::Ui;
+use crate::widgets::banner::view as banner;
 use crate::widgets::{big_button, keypad};
 
 /// The width of question screens (identify, PIN, receipt), so buttons stay within reach.
@@ -229,14 +230,6 @@ fn pin<'a>(ui: &Ui<'a>, visit: &Visit, attempts_left: u32, wrong: bool) -> Eleme
     let notice = wrong
         .then(|| (ui.tr_args("pin-wrong", &[("count", FluentValue::from(attempts_left))]), ui.look.danger));
     keypad_screen(ui, ui.tr("pin-title"), notice, "●".repeat(visit.keypad.chars().count()))
-}
-
-fn banner<'a, M: 'a>(ui: &Ui<'_>, words: String, tone: Color) -> Element<'a, M> {
-    container(text(words).size(ui.sizes.body))
-        .padding([12, 20])
-        .width(Length::Fill)
-        .style(ui.look.banner(tone))
-        .into()
 }
 
 fn patron_summary<'a>(ui: &Ui<'_>, patron: &Patron, policy: &OfflinePolicy) -> Element<'a, Message> {

@@ -1,5 +1,6 @@
 //! Reusable touch widgets.
 
+pub mod banner;
 pub mod big_button;
 pub mod demo_tray;
 pub mod keypad;

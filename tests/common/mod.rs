@@ -71,3 +71,58 @@ pub fn assert_snapshot(app: &App, size: Size, name: &str) {
         panic!("{name} differs from {}; the new rendering is {}", committed.display(), new.display());
     }
 }
+
+/// Carries out a task, feeding every message it produces back into the app (and their
+/// tasks in turn) until all is quiet.
+pub async fn run(app: &mut App, task: iced::Task<Message>) {
+    use iced::futures::StreamExt;
+    let mut queue = std::collections::VecDeque::new();
+    let mut task = Some(task);
+    loop {
+        if let Some(mut stream) = task.take().and_then(iced_runtime::task::into_stream) {
+            while let Some(action) = stream.next().await {
+                if let iced_runtime::Action::Output(next) = action {
+                    queue.push_back(next);
+                }
+            }
+        }
+        match queue.pop_front() {
+            Some(message) => task = Some(app.update(message)),
+            None => return,
+        }
+    }
+}
+
+/// Feeds one message and everything it leads to.
+pub async fn drive(app: &mut App, message: Message) {
+    let task = app.update(message);
+    run(app, task).await;
+}
+
+/// Taps the widget showing `label` on a screen of `size`, and carries out what follows.
+pub async fn tap(app: &mut App, size: Size, label: &str) {
+    let messages: Vec<Message> = {
+        let mut ui = simulator(app, size);
+        ui.click(label).unwrap_or_else(|e| panic!("cannot tap {label:?}: {e:?}"));
+        ui.into_messages().collect()
+    };
+    assert!(!messages.is_empty(), "tapping {label:?} did nothing");
+    for message in messages {
+        drive(app, message).await;
+    }
+}
+
+/// The ILS emulator over the demo catalog, on `clock`, with the demo's login, and a free
+/// loopback port for it (not yet served: a test may leave nothing listening there).
+pub async fn emulator(
+    clock: fn() -> NaiveDateTime,
+) -> (std::sync::Arc<kiosk_core::ils::emulator::Emulator>, tokio::net::TcpListener) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let emulator = std::sync::Arc::new(kiosk_core::ils::emulator::Emulator::new(
+        kiosk_core::store::catalog::CatalogStore::in_memory(clock()).unwrap(),
+        Box::new(clock),
+        ("kiosk".into(), "kiosk".into()),
+        "WCP".into(),
+    ));
+    (emulator, listener)
+}

@@ -93,13 +93,7 @@ impl<'a> EntryGate<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::at;
-
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_support::{at, temp_store as store};
 
     #[test]
     fn the_right_pin_opens_and_is_audited() {

@@ -121,7 +121,7 @@ pub fn csv_field(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::at;
+    use crate::store::test_support::{at, temp_store};
     use crate::store::{NewTransaction, TransactionKind};
 
     fn rejected_loan(store: &Store) -> JournalId {
@@ -144,8 +144,7 @@ mod tests {
 
     #[test]
     fn retry_puts_a_refused_row_back_in_the_queue_and_audits_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         let id = rejected_loan(&store);
         let desk = QueueDesk::new(&store);
         desk.retry(id, "card ****0042", at(1, 11, 0)).unwrap();
@@ -159,8 +158,7 @@ mod tests {
 
     #[test]
     fn resolve_keeps_the_row_with_its_note_and_history() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         let id = rejected_loan(&store);
         let desk = QueueDesk::new(&store);
         assert!(matches!(desk.resolve(id, "  ", "t", at(1, 12, 0)), Err(QueueError::EmptyNote)));
@@ -182,8 +180,7 @@ mod tests {
 
     #[test]
     fn csv_export_masks_patrons_and_quotes_fields() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         rejected_loan(&store);
         let csv = QueueDesk::new(&store).export_csv().unwrap();
         let lines: Vec<&str> = csv.split("\r\n").collect();

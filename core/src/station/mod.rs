@@ -247,7 +247,7 @@ impl<'a> Station<'a> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::store::test_support::at;
+    use crate::store::test_support::{at, temp_store};
 
     pub(crate) fn station_config(capacity: u32) -> StationConfig {
         StationConfig { capacity, auto_checkout_hours: 4, ..StationConfig::default() }
@@ -281,8 +281,7 @@ pub(crate) mod tests {
 
     #[test]
     fn scanning_again_checks_out_and_the_next_visit_is_a_repeat() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         let config = station_config(20);
         let station = Station::open(&store, &config).unwrap();
         let CardScan::ChooseTrade { card_hash, .. } = station.scan("U-778899", at(1, 12, 0)).unwrap() else {
@@ -316,8 +315,7 @@ pub(crate) mod tests {
 
     #[test]
     fn visits_close_themselves_at_the_limit_not_when_noticed() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         let config = station_config(20);
         let station = Station::open(&store, &config).unwrap();
         station.check_in("sanitation", None, &[], at(1, 22, 30)).unwrap();
@@ -333,8 +331,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_full_station_turns_new_visitors_away_but_lets_everyone_leave() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         let config = station_config(2);
         let station = Station::open(&store, &config).unwrap();
         let CardScan::ChooseTrade { card_hash, .. } = station.scan("A-1", at(1, 12, 0)).unwrap() else {
@@ -361,8 +358,7 @@ pub(crate) mod tests {
 
     #[test]
     fn unknown_trades_and_services_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         let config = station_config(20);
         let station = Station::open(&store, &config).unwrap();
         assert!(matches!(

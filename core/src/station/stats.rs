@@ -174,6 +174,7 @@ mod tests {
     use crate::station::Station;
     use crate::station::tests::station_config;
     use crate::store::VisitId;
+    use crate::store::test_support::temp_store;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -272,8 +273,7 @@ mod tests {
 
     #[test]
     fn the_last_thirty_days_from_the_store() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         let config = station_config(20);
         let station = Station::open(&store, &config).unwrap();
         station.check_in("courier", None, &[], time(2026, 6, 15, 9, 0)).unwrap();

@@ -48,12 +48,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::at;
+    use crate::store::test_support::{at, temp_store};
 
     #[test]
     fn newest_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         for (minute, action) in [(0, "diagnostics.enter"), (1, "printer.test")] {
             store
                 .audit(&AuditEntry {

@@ -558,13 +558,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::at;
-
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_support::{at, temp_store as store};
 
     fn loan(item: &str, offline: bool) -> NewTransaction {
         NewTransaction {

@@ -196,6 +196,15 @@ pub(crate) fn parse_time(
 pub(crate) mod test_support {
     use chrono::{NaiveDate, NaiveDateTime};
 
+    use super::Store;
+
+    /// A store in a fresh temporary directory (kept while the returned guard lives).
+    pub fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        (dir, store)
+    }
+
     pub fn at(day: u32, hour: u32, minute: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 7, day).unwrap().and_hms_opt(hour, minute, 0).unwrap()
     }

@@ -174,12 +174,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::at;
+    use crate::store::test_support::{at, temp_store};
 
     #[test]
     fn check_in_and_out() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
+        let (_dir, store) = temp_store();
         let id = store
             .visit_check_in(&NewVisit {
                 trade: "courier".into(),

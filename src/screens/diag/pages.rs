@@ -15,6 +15,7 @@ use kiosk_hardware::device::TagReport;
 use super::{Diag, Message, Page, Stage, TagAction};
 use crate::theme::TOUCH_MIN;
 use crate::ui::Ui;
+use crate::widgets::banner::view as banner;
 use crate::widgets::{big_button, keypad};
 
 /// Ready-made resolution notes (Fluent keys), so a note can be given without a keyboard.
@@ -114,14 +115,6 @@ fn tabs<'a>(ui: &Ui<'a>, current: Page) -> Element<'a, Message> {
             .style(ui.look.secondary_button())
             .on_press(Message::Leave);
     tabs.push(leave).into()
-}
-
-fn banner<'a, M: 'a>(ui: &Ui<'_>, words: String, tone: Color) -> Element<'a, M> {
-    container(text(words).size(ui.sizes.body))
-        .padding([10, 16])
-        .width(Length::Fill)
-        .style(ui.look.banner(tone))
-        .into()
 }
 
 fn heading<'a, M: 'a>(ui: &Ui<'_>, words: String) -> Element<'a, M> {
