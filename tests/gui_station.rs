@@ -185,7 +185,7 @@ async fn a_union_card_checks_in_and_out_and_is_known_next_time() {
     // At the home screen of a kiosk that is both, a union card goes to the station.
     kiosk.scan(UNION_CARD).await;
     assert_eq!(kiosk.app.screen(), &Screen::Station);
-    assert!(kiosk.shows("已读卡"), "{:?}", kiosk.app.station().map(|s| (s.step.clone(), s.notice.clone())));
+    assert!(kiosk.shows("已读卡"), "{:?}", kiosk.app.station().map(|s| (s.step.clone(), s.failed)));
     kiosk.tap("外卖骑手").await;
     assert!(kiosk.shows("可多选，也可不选，然后点“签到”。 已读取您的卡。"));
     kiosk.tap("微波炉").await;
@@ -305,4 +305,26 @@ async fn the_daily_summary_prints_once_at_its_time() {
     let store = kiosk.store();
     assert_eq!(store.audit_recent(5).unwrap()[0].action, "station.summary");
     assert_eq!(store.audit_recent(5).unwrap()[0].detail, "1 visits");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_data_directory_is_said_in_plain_words() {
+    // A file where the data directory should be: nothing can be recorded.
+    let not_a_directory = tempfile::NamedTempFile::new().unwrap();
+    let path = not_a_directory.path().to_path_buf();
+    let mut kiosk = Kiosk::start_with(
+        Role::Station,
+        20,
+        anonymous_clock,
+        &ANONYMOUS,
+        |config| config.storage.data_dir = Some(path),
+        false,
+    )
+    .await;
+    assert!(kiosk.app.station().unwrap().failed);
+    assert!(kiosk.shows("出了点问题，请再试一次或联系值班人员。"));
+    kiosk.tap("快递员").await;
+    kiosk.tap("签到").await;
+    assert!(kiosk.app.station().unwrap().failed, "the check-in failed and says so");
+    assert!(!matches!(kiosk.step(), Step::CheckedIn { .. }));
 }

@@ -123,8 +123,9 @@ pub struct StationDesk {
     pub present: Vec<Visit>,
     /// How full it is.
     pub occupancy: Option<Occupancy>,
-    /// A failure in plain words.
-    pub notice: Option<String>,
+    /// The station's records could not be used (the screen asks to try again or ask staff;
+    /// the log has why).
+    pub failed: bool,
     /// When the step began (screens return to the welcome by themselves).
     pub since: NaiveDateTime,
     /// The page of the check-out list.
@@ -145,7 +146,7 @@ impl StationDesk {
             step: Step::Welcome { card: None },
             present: Vec::new(),
             occupancy: None,
-            notice: None,
+            failed: false,
             since: now,
             page: 0,
         }
@@ -164,7 +165,7 @@ impl StationDesk {
     /// A scanned card (any code that is not a library card or book).
     pub fn scan(&mut self, code: String, config: &Arc<Config>, now: NaiveDateTime) -> Task<Message> {
         let config = config.clone();
-        self.notice = None;
+        self.failed = false;
         run(&config.clone(), move |station| {
             Ok(Loaded::Scanned(station.scan(&code, now).map_err(|e| e.to_string())))
         })
@@ -196,7 +197,7 @@ impl StationDesk {
     ) -> (Task<Message>, Exit) {
         if !matches!(message, Message::Loaded(_)) {
             self.since = now;
-            self.notice = None;
+            self.failed = false;
         }
         let task = match message {
             Message::Refresh => refresh(config, now),
@@ -257,9 +258,6 @@ impl StationDesk {
     }
 
     fn loaded(&mut self, loaded: Loaded, config: &Arc<Config>, now: NaiveDateTime) -> Task<Message> {
-        let failed = |error: String| {
-            tracing::error!(%error, "the rest station's records could not be used");
-        };
         match loaded {
             Loaded::Present(Ok((present, occupancy))) => {
                 self.present = present;
@@ -303,8 +301,8 @@ impl StationDesk {
             | Loaded::Scanned(Err(error))
             | Loaded::CheckedIn(Err(error), _)
             | Loaded::CheckedOut(Err(error)) => {
-                failed(error);
-                self.notice = Some(String::from("station-error"));
+                tracing::error!(%error, "the rest station's records could not be used");
+                self.failed = true;
             }
         }
         Task::none()
@@ -422,7 +420,7 @@ pub fn view<'a>(ui: &Ui<'a>, desk: &'a StationDesk, config: &'a Config) -> Eleme
     let language = ui.language;
     let tile_height = (ui.sizes.headline * 1.8 + ui.sizes.title * 1.4 + 40.0).max(TOUCH_MIN * 2.0);
     let mut page = Column::new().spacing(20).padding(28).width(Length::Fill).height(Length::Fill);
-    if desk.notice.is_some() {
+    if desk.failed {
         page = page.push(
             container(text(ui.tr("station-error")).size(ui.sizes.body))
                 .padding([10, 20])
