@@ -1021,6 +1021,17 @@ mod tests {
     }
 
     #[test]
+    fn the_daily_summary_time_must_be_a_time() {
+        let error = single_error("[station]\ndaily_summary_at = \"9pm\"\n");
+        assert_eq!(error.key, "station.daily_summary_at");
+        assert_eq!(error.line, Some(2));
+        assert_eq!(
+            parse("[station]\ndaily_summary_at = \"21:30\"\n").unwrap().station.daily_summary_at,
+            "21:30"
+        );
+    }
+
+    #[test]
     fn sip2_unsafe_characters_are_refused() {
         let error = single_error("[ils]\ninstitution_id = \"A|B\"\n");
         assert_eq!(error.key, "ils.institution_id");
