@@ -2,7 +2,7 @@
 //! they are; labels follow the kiosk's language.
 
 use fluent_bundle::FluentValue;
-use iced::widget::{Column, Row, button, column, container, image, row, scrollable, space, text, text_input};
+use iced::widget::{Column, button, column, container, image, row, scrollable, space, text, text_input};
 use iced::{Alignment, Color, Element, Length};
 use kiosk_core::config::{Config, Language};
 use kiosk_core::diagnostics::overview::{bytes, duration};
@@ -16,7 +16,7 @@ use super::{Diag, Message, Page, Stage, TagAction};
 use crate::theme::TOUCH_MIN;
 use crate::ui::Ui;
 use crate::widgets::banner::view as banner;
-use crate::widgets::{big_button, keypad};
+use crate::widgets::{big_button, chart, keypad};
 
 /// Ready-made resolution notes (Fluent keys), so a note can be given without a keyboard.
 pub const PRESET_NOTES: [&str; 3] = ["diag-note-desk", "diag-note-duplicate", "diag-note-ils-fixed"];
@@ -641,61 +641,6 @@ fn bundle_page<'a>(ui: &Ui<'a>, diag: &'a Diag) -> Element<'a, Message> {
     page.into()
 }
 
-/// Vertical bars, drawn with plain boxes: one per value, a label under every `label_every`th.
-fn column_chart<'a>(
-    ui: &Ui<'_>,
-    values: &[(String, u32)],
-    height: f32,
-    label_every: usize,
-) -> Element<'a, Message> {
-    let max = values.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1) as f32;
-    let tone = ui.look.primary;
-    let mut bars = Row::new().spacing(3).align_y(Alignment::End).height(Length::Fixed(height));
-    let mut labels = Row::new().spacing(3);
-    for (index, (label, value)) in values.iter().enumerate() {
-        let bar_height = (height - ui.sizes.small * 1.4) * (*value as f32) / max;
-        let bar = column![
-            text(if *value > 0 { value.to_string() } else { String::new() }).size(ui.sizes.small * 0.7),
-            container(space::vertical().height(bar_height.max(1.0)))
-                .width(Length::Fill)
-                .style(move |_| container::Style { background: Some(tone.into()), ..Default::default() }),
-        ]
-        .align_x(Alignment::Center)
-        .width(Length::FillPortion(1));
-        bars = bars.push(bar);
-        let shown = if index % label_every.max(1) == 0 { label.clone() } else { String::new() };
-        labels = labels.push(text(shown).size(ui.sizes.small * 0.7).width(Length::FillPortion(1)).center());
-    }
-    column![bars, labels].spacing(4).into()
-}
-
-/// Horizontal bars with names: trades and services.
-fn bar_list<'a>(ui: &Ui<'_>, rows: Vec<(String, u32)>) -> Element<'a, Message> {
-    let max = rows.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
-    let tone = ui.look.primary;
-    let mut list = Column::new().spacing(6);
-    for (name, value) in rows {
-        let filled = (value * 100 / max) as u16;
-        let bar = row![
-            container(space::horizontal())
-                .width(Length::FillPortion(filled.max(1)))
-                .height(Length::Fixed(ui.sizes.small))
-                .style(move |_| container::Style { background: Some(tone.into()), ..Default::default() }),
-            space::horizontal().width(Length::FillPortion(100 - filled.min(99))),
-        ];
-        list = list.push(
-            row![
-                text(name).size(ui.sizes.small).width(Length::Fixed(ui.sizes.small * 8.0)),
-                container(bar).width(Length::Fill),
-                text(value.to_string()).size(ui.sizes.small).width(Length::Fixed(ui.sizes.small * 3.0)),
-            ]
-            .spacing(10)
-            .align_y(Alignment::Center),
-        );
-    }
-    list.into()
-}
-
 fn named_counts(
     counts: &[Count],
     choices: &[kiosk_core::config::Choice],
@@ -766,17 +711,17 @@ fn station_page<'a>(ui: &Ui<'a>, diag: &'a Diag, config: &'a Config) -> Element<
         month.by_day.iter().map(|(d, v)| (d.format("%m-%d").to_string(), *v)).collect();
     let left = column![
         heading(ui, ui.tr("stats-by-hour")),
-        card(ui, column_chart(ui, &hours, 150.0, 3)),
+        card(ui, chart::columns(ui, &hours, 150.0, 3)),
         heading(ui, ui.tr("stats-last-30")),
-        card(ui, column_chart(ui, &days, 150.0, 5)),
+        card(ui, chart::columns(ui, &days, 150.0, 5)),
     ]
     .spacing(8)
     .width(Length::FillPortion(3));
     let right = column![
         heading(ui, ui.tr("stats-by-trade")),
-        card(ui, bar_list(ui, named_counts(&chosen.by_trade, &config.station.trades, language))),
+        card(ui, chart::bars(ui, named_counts(&chosen.by_trade, &config.station.trades, language))),
         heading(ui, ui.tr("stats-by-service")),
-        card(ui, bar_list(ui, named_counts(&chosen.by_service, &config.station.services, language))),
+        card(ui, chart::bars(ui, named_counts(&chosen.by_service, &config.station.services, language))),
     ]
     .spacing(8)
     .width(Length::FillPortion(2));
