@@ -439,6 +439,12 @@ impl Choice {
             Language::En => &self.en,
         }
     }
+
+    /// The name of the choice with `id` among `choices`, or the id itself when the
+    /// configuration no longer has it (old records outlive a renamed trade).
+    pub fn name_of<'a>(choices: &'a [Choice], id: &'a str, language: Language) -> &'a str {
+        choices.iter().find(|c| c.id == id).map_or(id, |c| c.name(language))
+    }
 }
 
 /// The rest station.

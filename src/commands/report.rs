@@ -210,13 +210,10 @@ pub fn chart(stats: &Stats, config: &Config, language: Language) -> RgbImage {
         .by_trade
         .iter()
         .map(|c| {
-            let name = config
-                .station
-                .trades
-                .iter()
-                .find(|t| t.id == c.id)
-                .map_or(c.id.clone(), |t| t.name(language).into());
-            (name, c.visits)
+            (
+                kiosk_core::config::Choice::name_of(&config.station.trades, &c.id, language).to_string(),
+                c.visits,
+            )
         })
         .collect();
     canvas.text(&tr("stats-by-trade"), 920.0, 560.0, 28.0, INK);

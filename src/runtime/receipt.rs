@@ -134,25 +134,16 @@ pub fn station_summary(
         let hours: Vec<String> = stats.busiest_hours.iter().map(|h| format!("{h:02}:00")).collect();
         pair(&mut builder, &text("summary-busiest"), hours.join(" "));
     }
-    builder.line(&"-".repeat(columns)).bold(true).line(&text("summary-by-trade")).bold(false);
-    for entry in &stats.by_trade {
-        let name = config
-            .station
-            .trades
-            .iter()
-            .find(|t| t.id == entry.id)
-            .map_or(entry.id.as_str(), |t| t.name(language));
-        pair(&mut builder, name, entry.visits.to_string());
-    }
-    builder.line(&"-".repeat(columns)).bold(true).line(&text("summary-by-service")).bold(false);
-    for entry in &stats.by_service {
-        let name = config
-            .station
-            .services
-            .iter()
-            .find(|s| s.id == entry.id)
-            .map_or(entry.id.as_str(), |s| s.name(language));
-        pair(&mut builder, name, entry.visits.to_string());
+    let sections = [
+        ("summary-by-trade", &stats.by_trade, &config.station.trades),
+        ("summary-by-service", &stats.by_service, &config.station.services),
+    ];
+    for (title, counts, choices) in sections {
+        builder.line(&"-".repeat(columns)).bold(true).line(&text(title)).bold(false);
+        for entry in counts {
+            let name = kiosk_core::config::Choice::name_of(choices, &entry.id, language);
+            pair(&mut builder, name, entry.visits.to_string());
+        }
     }
     builder.line(&"-".repeat(columns));
     builder.line(&localizer.format(

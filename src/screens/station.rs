@@ -478,7 +478,7 @@ pub fn view<'a>(ui: &Ui<'a>, desk: &'a StationDesk, config: &'a Config) -> Eleme
             page = page.push(actions);
         }
         Step::Services { trade, chosen, card } => {
-            let name = choice(&station.trades, trade).map_or(trade.as_str(), |t| t.name(language));
+            let name = Choice::name_of(&station.trades, trade, language);
             page = page.push(heading(
                 ui,
                 ui.tr_args("station-services-title", &[("trade", FluentValue::from(name.to_string()))]),
@@ -511,7 +511,7 @@ pub fn view<'a>(ui: &Ui<'a>, desk: &'a StationDesk, config: &'a Config) -> Eleme
             );
         }
         Step::CheckedIn { trade, earlier_visits } => {
-            let name = choice(&station.trades, trade).map_or(trade.as_str(), |t| t.name(language));
+            let name = Choice::name_of(&station.trades, trade, language);
             page = page.push(heading(ui, format!("√ {}", ui.tr("station-checked-in"))));
             let hello = if *earlier_visits > 0 {
                 ui.tr_args(

@@ -14,11 +14,7 @@ pub fn visits_csv(visits: &[Visit], config: &StationConfig, language: Language) 
     let mut out = format!("{HEADER}\r\n");
     let time = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
     for visit in visits {
-        let trade_name = config
-            .trades
-            .iter()
-            .find(|t| t.id == visit.trade)
-            .map_or_else(|| visit.trade.clone(), |t| t.name(language).to_string());
+        let trade_name = crate::config::Choice::name_of(&config.trades, &visit.trade, language).to_string();
         let fields = [
             visit.id.0.to_string(),
             time(visit.checked_in_at),

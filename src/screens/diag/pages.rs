@@ -648,11 +648,7 @@ fn named_counts(
 ) -> Vec<(String, u32)> {
     counts
         .iter()
-        .map(|c| {
-            let name =
-                choices.iter().find(|x| x.id == c.id).map_or(c.id.clone(), |x| x.name(language).to_string());
-            (name, c.visits)
-        })
+        .map(|c| (kiosk_core::config::Choice::name_of(choices, &c.id, language).to_string(), c.visits))
         .collect()
 }
 
