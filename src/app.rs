@@ -228,11 +228,7 @@ impl App {
         let (task, exit) = desk.update(message, &self.config, now);
         match exit {
             station::Exit::Stay => task.map(Message::Station),
-            station::Exit::Home => {
-                self.station = None;
-                self.go_home();
-                Task::none()
-            }
+            station::Exit::Home => self.go_home(),
             station::Exit::Borrow => {
                 self.station = None;
                 self.start_visit(Mode::Borrow);
@@ -496,7 +492,7 @@ impl App {
         let (task, leave) = diag.update(message, context);
         if leave {
             self.diag = None;
-            self.go_home();
+            return Task::batch([task.map(Message::Diag), self.go_home()]);
         }
         task.map(Message::Diag)
     }
@@ -518,6 +514,9 @@ impl App {
     }
 
     fn start_visit(&mut self, mode: Mode) {
+        // A visit and the station's screens never run at once: the station's timers
+        // would take the visit's seconds.
+        self.station = None;
         let session = Session::new(mode, self.settings(), self.clock());
         self.visit = Some(Visit::new(session));
         self.pending.clear();
@@ -526,16 +525,18 @@ impl App {
         self.screen = Screen::Visit;
     }
 
-    fn go_home(&mut self) {
+    /// Back to the home screen; a rest-station terminal's home is the station's welcome
+    /// (the task reloads who is there).
+    fn go_home(&mut self) -> Task<Message> {
         self.visit = None;
+        self.station = None;
         self.pending.clear();
         self.ended_at = None;
         self.screen = Screen::Home;
         if self.config.terminal.role == Role::Station {
-            // The station's welcome is its home; its reload comes with the next message.
-            self.station = Some(StationDesk::new(self.clock()));
-            self.screen = Screen::Station;
+            return self.open_station();
         }
+        Task::none()
     }
 
     /// The visit in progress, if any.
@@ -548,7 +549,7 @@ impl App {
         if message == visit::Message::Leave {
             let phase = visit.session.phase();
             if matches!(phase, Phase::Identify | Phase::Pin { .. } | Phase::Ended(_)) {
-                self.go_home();
+                return self.go_home();
             }
             return Task::none();
         }
@@ -657,7 +658,7 @@ impl App {
                 _ => chrono::Duration::seconds(8),
             };
             if now - ended >= linger {
-                self.go_home();
+                return self.go_home();
             }
             return Task::none();
         }
@@ -881,6 +882,7 @@ impl App {
         }
         tracing::info!(card = %kiosk_core::mask::identifier(card), "technician card scanned");
         self.visit = None;
+        self.station = None;
         self.pending.clear();
         self.diag = Some(Diag::new(card, self.clock()));
         self.screen = Screen::Diagnostics;

@@ -41,6 +41,8 @@ clock!(CARD, card_clock);
 clock!(FULL, full_clock);
 clock!(STATS, stats_clock);
 clock!(SUMMARY, summary_clock);
+clock!(AFTER_DIAG, after_diag_clock);
+clock!(STATION_DIAG, station_diag_clock);
 
 struct Kiosk {
     app: App,
@@ -327,4 +329,38 @@ async fn a_broken_data_directory_is_said_in_plain_words() {
     kiosk.tap("签到").await;
     assert!(kiosk.app.station().unwrap().failed, "the check-in failed and says so");
     assert!(!matches!(kiosk.step(), Step::CheckedIn { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_diagnostics_a_borrowing_visit_keeps_its_own_timer() {
+    let mut kiosk = Kiosk::start(Role::Both, 20, after_diag_clock, &AFTER_DIAG).await;
+    kiosk.scan("GH3201000131").await;
+    assert_eq!(kiosk.app.screen(), &Screen::Station);
+    kiosk.scan(kiosk::screens::diag::DEMO_TECHNICIAN_CARD).await;
+    assert_eq!(kiosk.app.screen(), &Screen::Diagnostics);
+    assert!(kiosk.app.station().is_none(), "diagnostics replaces the station's screens");
+    kiosk.tap("退出诊断").await;
+    assert_eq!(kiosk.app.screen(), &Screen::Home);
+    kiosk.tap("借书").await;
+    assert_eq!(kiosk.app.screen(), &Screen::Visit);
+    assert!(kiosk.app.station().is_none());
+    // The visit's seconds reach the visit: left alone, it warns and then ends.
+    kiosk.later(200).await;
+    kiosk.later(200).await;
+    assert!(
+        matches!(
+            kiosk.app.visit().map(|v| v.session.phase()),
+            None | Some(kiosk_core::circulation::session::Phase::Ended(_))
+        ),
+        "the idle visit timed out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_terminal_returns_to_a_loaded_welcome_after_diagnostics() {
+    let mut kiosk = Kiosk::start(Role::Station, 20, station_diag_clock, &STATION_DIAG).await;
+    kiosk.scan(kiosk::screens::diag::DEMO_TECHNICIAN_CARD).await;
+    kiosk.tap("退出诊断").await;
+    assert_eq!(kiosk.app.screen(), &Screen::Station);
+    assert!(kiosk.app.station().unwrap().occupancy.is_some(), "who is there is loaded again");
 }
