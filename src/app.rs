@@ -142,6 +142,7 @@ pub struct App {
     ils: IlsSnapshot,
     started_at: NaiveDateTime,
     last_receipt: Option<Vec<u8>>,
+    printer_status: Option<String>,
 }
 
 /// When the process started, for the start-up time in the log.
@@ -190,6 +191,7 @@ impl App {
             },
             started_at: now,
             last_receipt: None,
+            printer_status: None,
             config,
         }
     }
@@ -485,6 +487,7 @@ impl App {
             overview: self.overview(),
             test_receipt: crate::runtime::receipt::test_page(&self.config, self.clock()),
             last_receipt: self.last_receipt.clone(),
+            printer_status: self.printer_status.clone(),
             language: self.language,
             circulation: self.services.circulation.clone(),
         };
@@ -728,6 +731,7 @@ impl App {
             Event::PrinterStatus { device, status } => {
                 tracing::info!(device, ?status, "printer status");
                 let words = diag::status_words(&status);
+                self.printer_status = Some(words.clone());
                 if let Some(diag) = &mut self.diag {
                     diag.on_printer_status(words.clone());
                 }

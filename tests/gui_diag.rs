@@ -159,6 +159,13 @@ async fn a_technician_works_through_every_diagnostics_page() {
     let mut kiosk = Kiosk::start("kiosk-gui-diagnostics").await;
     refused_transactions(&kiosk.data_dir);
 
+    // The printer said earlier that its paper runs low; diagnostics shows it when it opens.
+    let low_paper = kiosk_hardware::escpos::PrinterStatus {
+        paper: kiosk_hardware::escpos::PaperStatus::NearEnd,
+        ..Default::default()
+    };
+    kiosk.device_event(Event::PrinterStatus { device: "printer".into(), status: low_paper }).await;
+
     // Entry: the card, a wrong PIN, the right PIN.
     kiosk.scan(TECHNICIAN).await;
     assert_eq!(kiosk.app.screen(), &Screen::Diagnostics);
@@ -227,6 +234,7 @@ async fn a_technician_works_through_every_diagnostics_page() {
 
     // Printer: a test receipt, shown as printed.
     kiosk.tap("打印机").await;
+    assert_eq!(kiosk.app.diagnostics().unwrap().printer_status.as_deref(), Some("paper near end"));
     kiosk.tap("打印测试凭条").await;
     assert_eq!(kiosk.notice(), "printed; ready, paper ok");
     assert!(kiosk.app.diagnostics().unwrap().receipt_preview.is_some());

@@ -248,6 +248,8 @@ pub struct Context {
     pub test_receipt: Vec<u8>,
     /// The ESC/POS bytes of the last receipt printed for a visitor.
     pub last_receipt: Option<Vec<u8>>,
+    /// The printer's last reported status, in words (it reports every change).
+    pub printer_status: Option<String>,
     /// The language on screen (printouts follow it).
     pub language: kiosk_core::config::Language,
     /// The kiosk's circulation, to send the queue now.
@@ -532,6 +534,9 @@ impl Diag {
                 Task::none()
             }
             Page::Printer => {
+                if self.printer_status.is_none() {
+                    self.printer_status = context.printer_status.clone();
+                }
                 if let Some(bytes) = &context.last_receipt {
                     self.receipt_preview = Some(preview(bytes, &context.config));
                 }
