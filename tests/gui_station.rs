@@ -148,6 +148,11 @@ async fn anonymous_check_in_with_services_and_check_out_by_tap() {
     kiosk.tap("▲ 收起演示托盘").await;
     assert_snapshot(&kiosk.app, COMPACT, "station-welcome-zh-CN-1024x600");
     kiosk.tap("▲ 演示托盘").await;
+    let large_text = Message::Bar(kiosk::widgets::status_bar::BarMessage::ToggleLargeText);
+    kiosk.drive(large_text.clone()).await;
+    assert!(kiosk.shows("快递员"), "large text keeps every trade on screen");
+    assert_snapshot(&kiosk.app, DESKTOP, "station-welcome-large-text-zh-CN-1280x800");
+    kiosk.drive(large_text).await;
 
     kiosk.tap("快递员").await;
     kiosk.tap("饮水").await;
