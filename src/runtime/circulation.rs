@@ -148,19 +148,42 @@ impl Circulation {
             return Ok(Outcome::NotAllowed { reason: refusal.to_string() });
         }
         let due = (!online).then(|| circulation::offline_due_date(&self.policy, now));
-        let id = self.store.journal_append(&NewTransaction {
-            kind: TransactionKind::Checkout,
-            patron: Some(patron.to_string()),
-            item: item.to_string(),
-            title: None,
-            at: now,
-            due_date: due,
-            offline: !online,
-            cancel: false,
-        })?;
-        tracing::info!(%id, patron = %kiosk_core::mask::identifier(patron), item, online, "loan recorded");
-        if !online {
-            return Ok(Outcome::Queued { id, due });
+        self.journal_then_send(
+            NewTransaction {
+                kind: TransactionKind::Checkout,
+                patron: Some(patron.to_string()),
+                item: item.to_string(),
+                title: None,
+                at: now,
+                due_date: due,
+                offline: !online,
+                cancel: false,
+            },
+            now,
+        )
+        .await
+    }
+
+    /// Writes a transaction to the journal, then sends it, or leaves it queued when the
+    /// library system is off line: the journal always has it before anyone sees an outcome.
+    async fn journal_then_send(
+        &mut self,
+        transaction: NewTransaction,
+        now: NaiveDateTime,
+    ) -> anyhow::Result<Outcome> {
+        let id = self.store.journal_append(&transaction)?;
+        let patron = transaction.patron.as_deref().map(|p| kiosk_core::mask::identifier(p).to_string());
+        tracing::info!(
+            %id,
+            kind = %transaction.kind,
+            patron,
+            item = transaction.item,
+            online = !transaction.offline,
+            cancel = transaction.cancel,
+            "transaction recorded"
+        );
+        if transaction.offline {
+            return Ok(Outcome::Queued { id, due: transaction.due_date });
         }
         self.send(id, now).await
     }
@@ -169,21 +192,20 @@ impl Circulation {
     pub async fn checkin(&mut self, item: &str, now: NaiveDateTime) -> anyhow::Result<Outcome> {
         let now = circulation::journal_time(now);
         let online = self.online(now).await?;
-        let id = self.store.journal_append(&NewTransaction {
-            kind: TransactionKind::Checkin,
-            patron: None,
-            item: item.to_string(),
-            title: None,
-            at: now,
-            due_date: None,
-            offline: !online,
-            cancel: false,
-        })?;
-        tracing::info!(%id, item, online, "return recorded");
-        if !online {
-            return Ok(Outcome::Queued { id, due: None });
-        }
-        self.send(id, now).await
+        self.journal_then_send(
+            NewTransaction {
+                kind: TransactionKind::Checkin,
+                patron: None,
+                item: item.to_string(),
+                title: None,
+                at: now,
+                due_date: None,
+                offline: !online,
+                cancel: false,
+            },
+            now,
+        )
+        .await
     }
 
     /// Cancels a loan whose security write failed: a return with SIP2 cancel, journal first.
@@ -195,21 +217,20 @@ impl Circulation {
     ) -> anyhow::Result<Outcome> {
         let now = circulation::journal_time(now);
         let online = self.online(now).await?;
-        let id = self.store.journal_append(&NewTransaction {
-            kind: TransactionKind::Checkin,
-            patron: Some(patron.to_string()),
-            item: item.to_string(),
-            title: None,
-            at: now,
-            due_date: None,
-            offline: !online,
-            cancel: true,
-        })?;
-        tracing::info!(%id, item, "loan cancelled: its security could not be switched");
-        if !online {
-            return Ok(Outcome::Queued { id, due: None });
-        }
-        self.send(id, now).await
+        self.journal_then_send(
+            NewTransaction {
+                kind: TransactionKind::Checkin,
+                patron: Some(patron.to_string()),
+                item: item.to_string(),
+                title: None,
+                at: now,
+                due_date: None,
+                offline: !online,
+                cancel: true,
+            },
+            now,
+        )
+        .await
     }
 
     /// Renews a loan, journal first (renewals need the library system: not done off line).
@@ -220,17 +241,20 @@ impl Circulation {
                 reason: "renewals need the library system, which is off line".into(),
             });
         }
-        let id = self.store.journal_append(&NewTransaction {
-            kind: TransactionKind::Renew,
-            patron: Some(patron.to_string()),
-            item: item.to_string(),
-            title: None,
-            at: now,
-            due_date: None,
-            offline: false,
-            cancel: false,
-        })?;
-        self.send(id, now).await
+        self.journal_then_send(
+            NewTransaction {
+                kind: TransactionKind::Renew,
+                patron: Some(patron.to_string()),
+                item: item.to_string(),
+                title: None,
+                at: now,
+                due_date: None,
+                offline: false,
+                cancel: false,
+            },
+            now,
+        )
+        .await
     }
 
     /// Looks a patron up (`63`, with the list of loans), checking the PIN when given; with
