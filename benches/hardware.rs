@@ -2,15 +2,14 @@
 //! with a fake reader on the other end, and receipt build + render.
 
 use std::hint::black_box;
-use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kiosk_hardware::escpos::render::render;
 use kiosk_hardware::escpos::{Align, PaperWidth, QrErrorCorrection, ReceiptBuilder};
-use kiosk_hardware::reader::fake::{FakePad, library_book};
-use kiosk_hardware::reader::{HfReader, M3Reader, m3};
+use kiosk_hardware::reader::fake::{FakePad, Protocol, library_book, serve};
+use kiosk_hardware::reader::{HfReader, M3Reader};
 use kiosk_hardware::tag::{self, SetInfo, parse_hex};
 use serialport::{SerialPort, TTYPort};
 
@@ -39,25 +38,7 @@ fn stack_over_pty(c: &mut Criterion) {
     let pad = Arc::new(Mutex::new(FakePad {
         tags: (1..=10).map(|n| library_book(n, &format!("302340000{n:04}0"), "活着", None)).collect(),
     }));
-    let served = pad.clone();
-    std::thread::spawn(move || {
-        let mut deframer = m3::Deframer::default();
-        let mut buffer = [0u8; 512];
-        loop {
-            match master.read(&mut buffer) {
-                Ok(0) => return,
-                Ok(n) => deframer.push(&buffer[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
-                Err(_) => return,
-            }
-            while let Some(Ok(frame)) = deframer.next_frame() {
-                let reply = served.lock().unwrap().answer_m3(frame.prefix, &frame.payload);
-                if master.write_all(&m3::encode(frame.prefix, &reply)).is_err() {
-                    return;
-                }
-            }
-        }
-    });
+    serve(master, pad.clone(), Protocol::M3);
     let mut reader = M3Reader::new(slave, Duration::from_secs(2));
     let mut group = c.benchmark_group("rfid-stack");
     group.sample_size(20);

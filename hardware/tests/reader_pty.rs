@@ -1,12 +1,11 @@
 //! The 3M and FEIG drivers over real serial I/O: a pseudo-terminal pair with a fake
 //! reader answering on the other end from tags that carry real ISO 28560 data.
 
-use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kiosk_hardware::reader::fake::{FakePad, FakeTag};
-use kiosk_hardware::reader::{FeigReader, HfReader, M3Reader, SecurityState, apply_security, feig, m3};
+use kiosk_hardware::reader::fake::{FakePad, FakeTag, Protocol, serve};
+use kiosk_hardware::reader::{FeigReader, HfReader, M3Reader, SecurityState, apply_security};
 use kiosk_hardware::tag::iso15693::Uid;
 use kiosk_hardware::tag::{self, SetInfo, iso28560_2};
 use serialport::{SerialPort, TTYPort};
@@ -32,49 +31,6 @@ fn book(n: u8, pii: &str, set: Option<SetInfo>) -> FakeTag {
     })
     .unwrap();
     FakeTag::new(Uid([0xE0, 0x04, 0x01, 0x50, 0x00, 0x00, 0x10, n]), memory)
-}
-
-/// Runs a fake 3M reader on the master side until the test ends.
-fn serve_m3(mut master: TTYPort, pad: Arc<Mutex<FakePad>>) {
-    std::thread::spawn(move || {
-        let mut deframer = m3::Deframer::default();
-        let mut buffer = [0u8; 512];
-        loop {
-            match master.read(&mut buffer) {
-                Ok(0) => return,
-                Ok(n) => deframer.push(&buffer[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
-                Err(_) => return,
-            }
-            while let Some(Ok(frame)) = deframer.next_frame() {
-                let reply = pad.lock().unwrap().answer_m3(frame.prefix, &frame.payload);
-                if master.write_all(&m3::encode(frame.prefix, &reply)).is_err() {
-                    return;
-                }
-            }
-        }
-    });
-}
-
-fn serve_feig(mut master: TTYPort, pad: Arc<Mutex<FakePad>>) {
-    std::thread::spawn(move || {
-        let mut deframer = feig::Deframer::default();
-        let mut buffer = [0u8; 512];
-        loop {
-            match master.read(&mut buffer) {
-                Ok(0) => return,
-                Ok(n) => deframer.push(&buffer[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
-                Err(_) => return,
-            }
-            while let Some(Ok(frame)) = deframer.next_frame() {
-                let reply = pad.lock().unwrap().answer_feig(frame.command, &frame.body);
-                if master.write_all(&feig::encode(frame.address, frame.command, &reply)).is_err() {
-                    return;
-                }
-            }
-        }
-    });
 }
 
 fn check_driver(reader: &mut dyn HfReader, pad: &Arc<Mutex<FakePad>>) {
@@ -128,7 +84,7 @@ fn pad() -> Arc<Mutex<FakePad>> {
 fn three_m_reader_over_a_pty() {
     let (master, slave) = pty_pair();
     let pad = pad();
-    serve_m3(master, pad.clone());
+    serve(master, pad.clone(), Protocol::M3);
     let mut reader = M3Reader::new(slave, Duration::from_secs(2));
     assert_eq!(reader.version().unwrap(), [0x0A, 0x05, 0x00, 0x02]);
     check_driver(&mut reader, &pad);
@@ -138,7 +94,7 @@ fn three_m_reader_over_a_pty() {
 fn feig_reader_over_a_pty() {
     let (master, slave) = pty_pair();
     let pad = pad();
-    serve_feig(master, pad.clone());
+    serve(master, pad.clone(), Protocol::Feig);
     let mut reader = FeigReader::new(slave, Duration::from_secs(2));
     check_driver(&mut reader, &pad);
 }

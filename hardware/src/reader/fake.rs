@@ -250,6 +250,61 @@ impl FakePad {
     }
 }
 
+/// Which protocol [`serve`] answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// 3M / Bibliotheca 810.
+    M3,
+    /// FEIG ISO-host.
+    Feig,
+}
+
+/// Answers frames arriving on `port` from `pad`, on a thread of its own, until the port
+/// closes: a reader at the far end of a serial line (the master side of a pseudo-terminal
+/// in driver tests and benchmarks). Read timeouts are waited out; other errors end it.
+pub fn serve<P>(mut port: P, pad: std::sync::Arc<std::sync::Mutex<FakePad>>, protocol: Protocol)
+where
+    P: std::io::Read + std::io::Write + Send + 'static,
+{
+    std::thread::spawn(move || {
+        let mut m3_frames = m3::Deframer::default();
+        let mut feig_frames = feig::Deframer::default();
+        let mut buffer = [0u8; 512];
+        loop {
+            let received = match port.read(&mut buffer) {
+                Ok(0) => return,
+                Ok(n) => &buffer[..n],
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
+                Err(_) => return,
+            };
+            let mut replies = Vec::new();
+            let mut pad = pad.lock().unwrap_or_else(|p| p.into_inner());
+            match protocol {
+                Protocol::M3 => {
+                    m3_frames.push(received);
+                    while let Some(Ok(frame)) = m3_frames.next_frame() {
+                        let reply = pad.answer_m3(frame.prefix, &frame.payload);
+                        replies.push(m3::encode(frame.prefix, &reply));
+                    }
+                }
+                Protocol::Feig => {
+                    feig_frames.push(received);
+                    while let Some(Ok(frame)) = feig_frames.next_frame() {
+                        let reply = pad.answer_feig(frame.command, &frame.body);
+                        replies.push(feig::encode(frame.address, frame.command, &reply));
+                    }
+                }
+            }
+            drop(pad);
+            for reply in replies {
+                if port.write_all(&reply).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
