@@ -371,6 +371,7 @@ impl App {
         let printer = self.device(DeviceKind::Printer)?;
         let config = self.config.clone();
         let language = self.config.terminal.language;
+        let localizer = self.localizer.clone();
         Some(Task::perform(
             async move {
                 let work = config.clone();
@@ -388,13 +389,8 @@ impl App {
                         kiosk_core::station::stats::Period::Day,
                         now.date(),
                     )?;
-                    let bytes = crate::runtime::receipt::station_summary(
-                        &stats,
-                        &work,
-                        &Localizer::new(),
-                        language,
-                        now,
-                    );
+                    let bytes =
+                        crate::runtime::receipt::station_summary(&stats, &work, &localizer, language, now);
                     store.audit(&kiosk_core::store::AuditEntry {
                         at: now,
                         actor: "kiosk".into(),
@@ -484,8 +480,8 @@ impl App {
                 .as_ref()
                 .map(|sync| sync.probe.clone())
                 .or_else(|| self.services.ils.clone()),
-            overview: self.overview(),
-            test_receipt: crate::runtime::receipt::test_page(&self.config, self.clock()),
+            overview: message.needs_overview().then(|| self.overview()),
+            localizer: self.localizer.clone(),
             last_receipt: self.last_receipt.clone(),
             printer_status: self.printer_status.clone(),
             language: self.language,

@@ -230,6 +230,18 @@ pub enum Message {
     Finished(Box<Finished>),
 }
 
+impl Message {
+    /// Whether handling this message looks at the overview: opening its page (also right
+    /// after the PIN is accepted) and writing the support bundle.
+    pub fn needs_overview(&self) -> bool {
+        match self {
+            Message::Show(Page::Overview) | Message::WriteBundle(_) => true,
+            Message::Finished(finished) => matches!(**finished, Finished::Entry(_)),
+            _ => false,
+        }
+    }
+}
+
 /// What the app hands in for an update.
 pub struct Context {
     /// The configuration.
@@ -242,10 +254,11 @@ pub struct Context {
     pub pad: Option<DeviceHandle>,
     /// The library system.
     pub ils: Option<Arc<ClientConfig>>,
-    /// The overview as the app sees it now.
-    pub overview: Overview,
-    /// The ESC/POS bytes of a test receipt, ready to print.
-    pub test_receipt: Vec<u8>,
+    /// The overview as the app sees it now, for the messages that need one
+    /// ([`Message::needs_overview`]; it reads the disk's free space).
+    pub overview: Option<Overview>,
+    /// The kiosk's texts, for notices and printouts.
+    pub localizer: Arc<kiosk_core::i18n::Localizer>,
     /// The ESC/POS bytes of the last receipt printed for a visitor.
     pub last_receipt: Option<Vec<u8>>,
     /// The printer's last reported status, in words (it reports every change).
@@ -474,8 +487,8 @@ impl Diag {
                 Task::none()
             }
             Message::PresetNote(key) => {
-                self.note =
-                    crate::screens::diag::pages::preset_note_text(key, context.config.terminal.language);
+                // Notes are kept in the terminal's language, whoever reads them later.
+                self.note = context.localizer.text(context.config.terminal.language, key);
                 Task::none()
             }
             Message::Retry => self.queue_action(QueueAction::Retry, &context),
@@ -520,7 +533,9 @@ impl Diag {
     fn open_page(&mut self, context: &Context) -> Task<Message> {
         match self.page {
             Page::Overview => {
-                self.overview = Some(context.overview.clone());
+                if let Some(overview) = &context.overview {
+                    self.overview = Some(overview.clone());
+                }
                 // The queue's counts come from the journal itself: refused rows included.
                 Task::perform(
                     blocking_store(&context.config, |store| Ok(store.journal_counts()?)),
@@ -551,9 +566,8 @@ impl Diag {
         self.busy = false;
         match finished {
             Finished::Entry(result) => {
-                let language = context.config.terminal.language;
                 let words = |key: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]| {
-                    kiosk_core::i18n::Localizer::new().format(language, key, args)
+                    context.localizer.format(context.language, key, args)
                 };
                 let notice = match result {
                     Ok(EntryOutcome::Granted) => {

@@ -7,7 +7,6 @@ use iced::{Alignment, Color, Element, Length};
 use kiosk_core::config::{Config, Language};
 use kiosk_core::diagnostics::overview::{bytes, duration};
 use kiosk_core::diagnostics::{DeviceHealth, LogLevelFilter, Overview};
-use kiosk_core::i18n::Localizer;
 use kiosk_core::station::stats::{Count, Period};
 use kiosk_core::store::JournalState;
 use kiosk_hardware::device::TagReport;
@@ -20,16 +19,6 @@ use crate::widgets::{big_button, chart, keypad};
 
 /// Ready-made resolution notes (Fluent keys), so a note can be given without a keyboard.
 pub const PRESET_NOTES: [&str; 3] = ["diag-note-desk", "diag-note-duplicate", "diag-note-ils-fixed"];
-
-/// The words of a Fluent key in a language, for notices built outside a view.
-pub fn words(language: Language, key: &str) -> String {
-    Localizer::new().text(language, key)
-}
-
-/// The text of a ready-made note. Notes are written in the terminal's language.
-pub fn preset_note_text(key: &str, language: Language) -> String {
-    words(language, key)
-}
 
 /// Draws diagnostics.
 pub fn view<'a>(ui: &Ui<'a>, diag: &'a Diag, config: &'a Config) -> Element<'a, Message> {

@@ -13,7 +13,7 @@ use kiosk_core::store::{AuditEntry, Store};
 use kiosk_hardware::device::Command;
 use kiosk_hardware::tag::iso15693::Uid;
 
-use super::{Context, Diag, Finished, Message, Notice, TagAction, pages};
+use super::{Context, Diag, Finished, Message, Notice, TagAction};
 
 impl Diag {
     pub(super) fn tag_action(&mut self, action: TagAction, context: &Context) -> Task<Message> {
@@ -92,7 +92,7 @@ impl Diag {
             return Task::none();
         };
         self.busy = true;
-        let bytes = context.test_receipt.clone();
+        let bytes = crate::runtime::receipt::test_page(&context.config, context.now);
         self.receipt_preview = Some(preview(&bytes, &context.config));
         let (actor, now, config) = (self.actor.clone(), context.now, context.config.clone());
         Task::perform(
@@ -179,9 +179,11 @@ impl Diag {
         let Some(id) = self.selected_row else { return Task::none() };
         let note = self.note.clone();
         let (actor, now) = (self.actor.clone(), context.now);
-        let language = context.config.terminal.language;
+        let language = context.language;
+        let localizer = context.localizer.clone();
         if action == QueueAction::Resolve && note.trim().is_empty() {
-            self.notice = Some(Notice { text: pages::words(language, "diag-queue-note-needed"), ok: false });
+            self.notice =
+                Some(Notice { text: context.localizer.text(language, "diag-queue-note-needed"), ok: false });
             return Task::none();
         }
         self.busy = true;
@@ -194,7 +196,7 @@ impl Diag {
             };
             let notice = match result {
                 Ok(()) => Notice {
-                    text: pages::words(
+                    text: localizer.text(
                         language,
                         if action == QueueAction::Retry {
                             "diag-queue-retried"
@@ -299,7 +301,7 @@ impl Diag {
         };
         self.busy = true;
         let (actor, now, config) = (self.actor.clone(), context.now, context.config.clone());
-        let language = context.language;
+        let (language, localizer) = (context.language, context.localizer.clone());
         Task::perform(
             async move {
                 let config_for_stats = config.clone();
@@ -311,13 +313,8 @@ impl Diag {
                     Ok(stats) => stats,
                     Err(error) => return Finished::Printed(Err(error), None),
                 };
-                let bytes = crate::runtime::receipt::station_summary(
-                    &stats,
-                    &config,
-                    &kiosk_core::i18n::Localizer::new(),
-                    language,
-                    now,
-                );
+                let bytes =
+                    crate::runtime::receipt::station_summary(&stats, &config, &localizer, language, now);
                 let (reply, answer) = std::sync::mpsc::channel();
                 printer.send(Command::Print { bytes, reply });
                 let result = match wait(answer).await {
@@ -338,7 +335,7 @@ impl Diag {
 
     pub(super) fn write_bundle(&mut self, folder: PathBuf, context: &Context) -> Task<Message> {
         self.busy = true;
-        let overview = context.overview.clone();
+        let Some(overview) = context.overview.clone() else { return Task::none() };
         let (actor, now, config) = (self.actor.clone(), context.now, context.config.clone());
         store_task(&context.config, move |store| {
             std::fs::create_dir_all(&folder)?;
