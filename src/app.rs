@@ -302,13 +302,14 @@ impl App {
             Message::Fed(fed) => return self.on_fed(*fed),
             Message::Printed(result) => {
                 let now = self.clock();
+                let mut saved = Task::none();
                 if let Err(why) = &result {
                     tracing::warn!(%why, "the receipt was not printed");
                     // Diagnostics shows it as the printer's last error, and so does `kiosk diag`.
                     if let Some(printer) = self.record_mut("printer") {
                         printer.observe_failure(format!("receipt not printed: {why}"), now);
                     }
-                    self.write_live_status();
+                    saved = self.write_live_status();
                 } else if let Some(printer) = self.record_mut("printer") {
                     printer.observe_event("receipt printed".into(), now);
                 }
@@ -318,6 +319,7 @@ impl App {
                         Err(why) => Printing::Failed(why),
                     });
                 }
+                return saved;
             }
             Message::Second(now) => return self.on_second(now),
             Message::Demo(message) => return self.on_demo(message),
@@ -335,7 +337,7 @@ impl App {
                         self.ils.last_error = Some(reason.clone());
                     }
                 }
-                self.write_live_status();
+                return self.write_live_status();
             }
             Message::Device(event) => return self.on_device(event),
             Message::Diag(message) => return self.on_diag(message),
@@ -416,10 +418,11 @@ impl App {
     }
 
     /// Keeps the status file `kiosk diag` reads in step with what the screen knows.
-    fn write_live_status(&self) {
+    /// Writes the file off the UI thread.
+    fn write_live_status(&self) -> Task<Message> {
         // Only a kiosk with devices has a status worth telling (screen-only tests have none).
         if self.services.devices.is_none() {
-            return;
+            return Task::none();
         }
         let data_dir = self.config.storage.resolved_data_dir();
         let status = crate::runtime::diagnostics::LiveStatus {
@@ -429,9 +432,13 @@ impl App {
             devices: self.device_records.clone(),
             ils: self.ils.clone(),
         };
-        if let Err(error) = status.write(&data_dir) {
-            tracing::debug!(%error, "the status file could not be written");
-        }
+        Task::future(async move {
+            let written = tokio::task::spawn_blocking(move || status.write(&data_dir)).await;
+            if let Ok(Err(error)) = written {
+                tracing::debug!(%error, "the status file could not be written");
+            }
+        })
+        .discard()
     }
 
     /// The overview as the screen knows it now.
@@ -681,8 +688,7 @@ impl App {
                     record.observe_state(health, now);
                 }
                 self.device_states.insert(device, state);
-                self.write_live_status();
-                Vec::new()
+                return self.write_live_status();
             }
             Event::Scan { device, symbology, text } => {
                 tracing::info!(device, %symbology, code = %kiosk_core::mask::identifier(&text), "scan");
