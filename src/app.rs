@@ -125,7 +125,6 @@ pub struct App {
     now: NaiveDateTime,
     screen: Screen,
     network: Network,
-    device_states: std::collections::BTreeMap<String, kiosk_hardware::device::DeviceState>,
     journal_counts: kiosk_core::store::JournalCounts,
     services: Services,
     visit: Option<Visit>,
@@ -171,7 +170,6 @@ impl App {
             now,
             screen: Screen::Home,
             network: Network::Connecting,
-            device_states: std::collections::BTreeMap::new(),
             journal_counts: kiosk_core::store::JournalCounts::default(),
             services,
             visit: None,
@@ -678,16 +676,15 @@ impl App {
         let open_diag = self.diag.as_mut().filter(|diag| diag.is_open());
         let intakes = match event {
             Event::DeviceState { device, state } => {
-                let health = match &state {
+                let health = match state {
                     DeviceState::Connected => DeviceHealth::Connected,
-                    DeviceState::Disconnected { reason } => DeviceHealth::Disconnected(reason.clone()),
-                    DeviceState::NoPermission { fix } => DeviceHealth::NoPermission(fix.clone()),
-                    DeviceState::Error { message } => DeviceHealth::Error(message.clone()),
+                    DeviceState::Disconnected { reason } => DeviceHealth::Disconnected(reason),
+                    DeviceState::NoPermission { fix } => DeviceHealth::NoPermission(fix),
+                    DeviceState::Error { message } => DeviceHealth::Error(message),
                 };
                 if let Some(record) = self.record_mut(&device) {
                     record.observe_state(health, now);
                 }
-                self.device_states.insert(device, state);
                 return self.write_live_status();
             }
             Event::Scan { device, symbology, text } => {
@@ -893,11 +890,6 @@ impl App {
         self.diag = Some(Diag::new(card, self.clock()));
         self.screen = Screen::Diagnostics;
         Task::none()
-    }
-
-    /// Each device's last reported state.
-    pub fn device_states(&self) -> &std::collections::BTreeMap<String, kiosk_hardware::device::DeviceState> {
-        &self.device_states
     }
 
     /// The look in effect.
